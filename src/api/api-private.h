@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "api.h"
+#include "error.h"
+#include "json-util.h"
+
+/* Answers call with the io.podman error for e's kind (errors.c): the one
+ * place where engine error kinds become wire errors. name is the object
+ * name as the caller gave it, for the *NotFound errors. */
+void api_reply_error(VlCall *call, const Error *e, const char *name);
+
+/* Answers call with ErrorOccurred(reason). */
+void api_reply_error_occurred(VlCall *call, const char *reason);
+
+/* Handlers, named after their methods; userdata is the Engine. */
+#define API_HANDLER(name) void io_podman_##name(VlCall *call, json_t *parameters, void *userdata)
+
+/* system.c */
+API_HANDLER(Ping);
+API_HANDLER(GetVersion);
+API_HANDLER(GetInfo);
+
+/* stubs.c: methods the reference answered with a qualified name */
+API_HANDLER(WaitPod);
+API_HANDLER(TopPod);
+API_HANDLER(ListContainerPorts);
+API_HANDLER(GenerateKube);
+API_HANDLER(GenerateKubeService);
+API_HANDLER(ReplayKube);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The io.podman binding table: which handler serves which method. Methods
+ * absent from it answer org.varlink.service.MethodNotImplemented. */
+#include "api-private.h"
+#include "config.h"
+#include "version.h"
+
+extern const char api_io_podman_idl[];
+
+const VlServiceInfo api_service_info = {
+        .vendor = "varpod",
+        .product = "varpod",
+        .version = VARPOD_VERSION,
+        .url = "",
+        .internal_error = "io.podman.ErrorOccurred",
+        .internal_error_field = "reason",
+};
+
+#define BIND(name) {#name, io_podman_##name}
+
+static const VlMethodBinding api_bindings[] = {
+        BIND(Ping),
+        BIND(GetVersion),
+        BIND(GetInfo),
+        BIND(WaitPod),
+        BIND(TopPod),
+        BIND(ListContainerPorts),
+        BIND(GenerateKube),
+        BIND(GenerateKubeService),
+        BIND(ReplayKube),
+};
+
+int api_register(VlServer *server, Engine *engine, Error **err) {
+        return vl_server_add_interface(server, api_io_podman_idl, api_bindings,
+                                       ELEMENTSOF(api_bindings), engine, err);
+}

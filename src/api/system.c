@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* io.podman system methods: Ping, GetVersion, GetInfo. */
+#include "api-private.h"
+#include <string.h>
+
+#include "hostinfo.h"
+#include "xalloc.h"
+#include "version.h"
+
+API_HANDLER(Ping) {
+        (void)vl_call_reply(call, json_pack("{s:{s:s}}", "ping", "message", "OK"), false, NULL);
+}
+
+API_HANDLER(GetVersion) {
+        const VersionInfo *v = version_info();
+        (void)vl_call_reply(call,
+                            json_pack("{s:{s:s, s:s, s:s, s:I, s:s, s:I}}", "version", "version",
+                                      v->version, "go_version", v->compiler, "git_commit",
+                                      v->git_commit, "built", (json_int_t)v->built, "os_arch",
+                                      v->os_arch, "remote_api_version",
+                                      (json_int_t)v->remote_api_version),
+                            false, NULL);
+}
+
+static json_t *info_host(const HostInfo *h) {
+        return json_pack("{s:s, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s}",
+                         "buildah_version", "", "distribution", "distribution", h->distribution,
+                         "version", h->distribution_version, "mem_free", (json_int_t)h->mem_free,
+                         "mem_total", (json_int_t)h->mem_total, "swap_free",
+                         (json_int_t)h->swap_free, "swap_total", (json_int_t)h->swap_total, "arch",
+                         h->arch, "cpus", (json_int_t)h->cpus, "hostname", h->hostname, "kernel",
+                         h->kernel, "os", h->os, "uptime", h->uptime);
+}
+
+static json_t *info_store(const EngineConfig *c) {
+        _cleanup_free_ char *opts = NULL;
+        size_t len = 0;
+        for (char **p = c->storage_opts; p && *p; p++)
+                len += strlen(*p) + 2;
+        opts = xzalloc(len + 1);
+        for (char **p = c->storage_opts; p && *p; p++) {
+                if (p != c->storage_opts)
+                        strcat(opts, ", ");
+                strcat(opts, *p);
+        }
+        return json_pack("{s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "containers",
+                         (json_int_t)0, "images", (json_int_t)0, "graph_driver_name",
+                         c->storage_driver, "graph_driver_options", opts, "graph_root", c->root,
+                         "graph_status", "backing_filesystem", "", "native_overlay_diff", "",
+                         "supports_d_type", "", "run_root", c->runroot);
+}
+
+API_HANDLER(GetInfo) {
+        Engine *engine = userdata;
+        HostInfo h;
+        _cleanup_error_ Error *e = NULL;
+        if (hostinfo_load(&h, NULL, &e) < 0) {
+                api_reply_error(call, e, NULL);
+                return;
+        }
+        const VersionInfo *v = version_info();
+        json_t *info = json_pack("{s:o, s:n, s:n, s:o, s:{s:s, s:s, s:s, s:s}}", "host",
+                                 info_host(&h), "registries", "insecure_registries", "store",
+                                 info_store(engine_config(engine)), "podman", "compiler",
+                                 v->compiler, "go_version", v->compiler, "podman_version",
+                                 v->version, "git_commit", v->git_commit);
+        hostinfo_clear(&h);
+        (void)vl_call_reply(call, json_pack("{s:o}", "info", info), false, NULL);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* varpod: global flags, then one subcommand from the table. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const CliCommand cli_commands[] = {
+        {"varlink", "serve io.podman on an address", cmd_varlink},
+        {"call", "call a varlink method (varlink call syntax)", cmd_call},
+        {"info", "show what a varlink service offers", cmd_info},
+        {"help", "show an interface of a varlink service", cmd_help},
+        {"version", "show the version of varpod", cmd_version},
+        {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f) {
+        fputs("usage: varpod [global flags] COMMAND [ARGS...]\n\nCommands:\n", f);
+        for (const CliCommand *c = cli_commands; c->name; c++)
+                fprintf(f, "  %-10s %s\n", c->name, c->summary);
+        fputs("\nGlobal flags (podman's): --root DIR, --runroot DIR, --storage-driver NAME,\n"
+              "  --storage-opt OPT, --runtime NAME, --cgroup-manager NAME, --cni-config-dir DIR,\n"
+              "  --conmon PATH, --log-level LEVEL, --remote, --url ADDRESS\n",
+              f);
+}
+
+int main(int argc, char **argv) {
+        /* A peer hanging up must surface as EPIPE, not kill the process. */
+        signal(SIGPIPE, SIG_IGN);
+
+        CliGlobals g = {0};
+        engine_config_init(&g.config);
+        int first = cli_globals_parse(&g, argc, argv);
+        int ret = CLI_EXIT_ERROR;
+        if (first < 0)
+                goto out;
+        if (first >= argc) {
+                usage(stderr);
+                goto out;
+        }
+        const char *name = argv[first];
+        if (STREQ(name, "--help") || STREQ(name, "-h")) {
+                usage(stdout);
+                ret = 0;
+                goto out;
+        }
+        for (const CliCommand *c = cli_commands; c->name; c++)
+                if (STREQ(c->name, name)) {
+                        ret = c->run(&g, argc - first, argv + first);
+                        goto out;
+                }
+        cli_error("unknown command `%s` (see `varpod --help`)", name);
+out:
+        cli_globals_clear(&g);
+        return ret;
+}
