@@ -446,8 +446,10 @@ static void connection_unlink(Connection *c) {
                 c->next->prev = c->prev;
         s->n_connections--;
         pthread_cond_broadcast(&s->connections_changed);
-        pthread_mutex_unlock(&s->lock);
+        /* Wake the accept loop (idle timer) while still holding the lock:
+         * once it is released the server may be freed under us. */
         server_wake(s);
+        pthread_mutex_unlock(&s->lock);
 }
 
 /* Answers a message that could not be read as a call, then the caller
