@@ -56,6 +56,10 @@ VlStream *vl_stream_free(VlStream *s) {
 int vl_stream_in_fd(const VlStream *s) { return s->in_fd; }
 
 static char *stream_find_nul(VlStream *s) {
+        /* Nothing new to scan; before the first read buf is still NULL, and
+         * memchr(NULL, ..., 0) is undefined behaviour. */
+        if (s->scan >= s->end)
+                return NULL;
         char *nul = memchr(s->buf + s->scan, 0, s->end - s->scan);
         s->scan = nul ? (size_t)(nul - s->buf) : s->end;
         return nul;
