@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="
   gcc make meson ninja-build pkg-config python3 python3-pytest
-  libjansson-dev libcmocka-dev
+  libjansson-dev libcmocka-dev libssl-dev libarchive-dev libcurl4-openssl-dev
+  libsqlite3-dev libzstd-dev libisal-dev zlib1g-dev
   clang libclang-rt-14-dev clang-format
 "
 
