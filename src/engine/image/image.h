@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Images: the records of the local store and every operation on them
+ * (lookup, list, pull, push, tag, remove, import, export, history,
+ * inspect, search). An image is its config blob (its ID is the config's
+ * digest), its manifest blob, its stack of layers and its names. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "error.h"
+
+#define IMAGE_ID_SIZE 65 /* 64 hex + NUL */
+
+typedef struct Image {
+        char id[IMAGE_ID_SIZE];
+        char *manifest_digest;     /* "sha256:..." of the stored manifest */
+        char *manifest_media_type;
+        char *top_layer;           /* chain ID, NULL for an image without layers */
+        int64_t created;           /* the config's created, Unix ns (0 when absent) */
+        int64_t stored;            /* when stored here, Unix ns */
+        int64_t size;              /* uncompressed layers + manifest + config */
+        char **names;              /* fully qualified names, NULL-terminated */
+        char **layers;             /* chain IDs bottom first, NULL-terminated */
+} Image;
+
+Image *image_free(Image *img);
+DEFINE_CLEANUP(Image, image_free)
+void image_list_free(Image **images, size_t n);
+
+/* Every image, in storage order (by ID). */
+int image_list(Engine *e, Image ***ret, size_t *ret_n, Error **err);
+
+/* The local lookup of semantics 2.1 (L_I): transport-qualified docker
+ * references, "sha256:" prefixes, normalised names, full names, full IDs,
+ * unique ID prefixes, "localhost/NAME", then repository basename and tag
+ * matches. Failure is ERR_IMAGE_NOT_FOUND with the reference's text
+ * ("unable to find a name and tag match for x in repotags: no such
+ * image"), or ERR_INVALID_ARGUMENT for a syntactically invalid name. */
+int image_lookup(Engine *e, const char *name, Image **ret, Error **err);
+
+/* The image's config document (parsed from its blob). */
+int image_config_load(Engine *e, const Image *img, json_t **ret, Error **err);
+/* The image's manifest document. */
+int image_manifest_load(Engine *e, const Image *img, json_t **ret, Error **err);
+
+/* True when some other image's top layer sits directly on this image's
+ * top layer. */
+int image_is_parent(Engine *e, const Image *img, bool *ret, Error **err);
+
+/* Adds a name ("docker.io/x:y"; normalised by the caller), moving it from
+ * another image that had it. */
+int image_tag(Engine *e, const Image *img, const char *name, Error **err);
+/* Removes one name from an image. */
+int image_untag(Engine *e, const Image *img, const char *name, Error **err);
+
+/* Removes an image as RemoveImage does (semantics 2.5 #35); *ret_id is the
+ * full ID of the image concerned. */
+int image_remove(Engine *e, const char *name, bool force, char **ret_id, Error **err);
+
+/* Removes images no container uses; their IDs in *ret (new array). */
+int image_remove_unused(Engine *e, json_t **ret, Error **err);
+
+typedef struct ImagePullOptions {
+        const char *cert_dir;
+        const char *creds;
+        const char *auth_file;
+        bool tls_verify_set; /* tls_verify given explicitly */
+        bool tls_verify;
+        /* Progress of each blob; may be NULL. */
+        void (*progress)(void *userdata, const char *digest, uint64_t done, uint64_t total);
+        void *progress_userdata;
+} ImagePullOptions;
+
+/* Pulls name (short names tried against the search registries; a
+ * "docker://" prefix allowed) and stores it; returns the full image ID. */
+int image_pull(Engine *e, const char *name, const ImagePullOptions *opts, char **ret_id,
+               Error **err);
