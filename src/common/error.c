@@ -76,7 +76,7 @@ const char *err_kind_name(ErrorKind kind) {
                 [ERR_POD_NOT_FOUND] = "pod not found",
                 [ERR_NO_CONTAINER_RUNNING] = "no container running",
                 [ERR_NO_CONTAINERS_IN_POD] = "no containers in pod",
-                [ERR_STATE] = "improper state",
+                [ERR_BAD_STATE] = "improper state",
                 [ERR_RUNTIME] = "runtime",
                 [ERR_PROTOCOL] = "protocol",
                 [ERR_LIMIT] = "limit",

@@ -22,7 +22,7 @@ typedef enum ErrorKind {
         ERR_POD_NOT_FOUND,
         ERR_NO_CONTAINER_RUNNING,
         ERR_NO_CONTAINERS_IN_POD,
-        ERR_STATE,             /* the object is in the wrong state */
+        ERR_BAD_STATE,             /* the object is in the wrong state */
         ERR_RUNTIME,           /* the OCI runtime or conmon failed */
         ERR_PROTOCOL,          /* a peer broke its protocol (registry, varlink) */
         ERR_LIMIT,             /* an explicit limit was exceeded */

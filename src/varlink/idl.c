@@ -276,11 +276,13 @@ static int parser_lex(Parser *P, Token *ret) {
                                         return parser_fail(P, t.line, t.column,
                                                            "unexpected character '%c'", c);
                                 return parser_fail(P, t.line, t.column,
-                                                   "unexpected character 0x%02x",
-                                                   (unsigned char)c);
+                                                   "unexpected character 0x%02x", (unsigned char)c);
                         }
+                        /* "F->()" is a name and an arrow, not a name "F-". */
                         t.kind = TOKEN_WORD;
-                        while (P->p + t.len < P->end && char_is_word(P->p[t.len]))
+                        while (P->p + t.len < P->end && char_is_word(P->p[t.len]) &&
+                               !(P->p[t.len] == '-' && P->p + t.len + 1 < P->end &&
+                                 P->p[t.len + 1] == '>'))
                                 t.len++;
                 }
                 P->p += t.len;
@@ -319,7 +321,8 @@ static int parser_next(Parser *P, Token *ret) {
 }
 
 static bool token_is(const Token *t, const char *word) {
-        return t->kind == TOKEN_WORD && t->len == strlen(word) && memcmp(t->start, word, t->len) == 0;
+        return t->kind == TOKEN_WORD && t->len == strlen(word) &&
+               memcmp(t->start, word, t->len) == 0;
 }
 
 static const char *token_describe(const Token *t) {
@@ -404,8 +407,8 @@ static bool interface_name_is_valid(const char *s, size_t len) {
                         i++;
                 if (i == start)
                         return false;
-                if (segments == 0 && !((s[start] >= 'a' && s[start] <= 'z') ||
-                                       (s[start] >= 'A' && s[start] <= 'Z')))
+                if (segments == 0 &&
+                    !((s[start] >= 'a' && s[start] <= 'z') || (s[start] >= 'A' && s[start] <= 'Z')))
                         return false;
                 if (s[start] == '-' || s[i - 1] == '-')
                         return false;
@@ -481,8 +484,8 @@ static int parser_parse_fields(Parser *P, const Token *open, unsigned depth, VlT
                         return parser_fail_at(P, &name, "expected a field name, got %s",
                                               token_describe(&name));
                 if (!field_name_is_valid(name.start, name.len))
-                        return parser_fail_at(P, &name, "invalid field name `%.*s`",
-                                              (int)name.len, name.start);
+                        return parser_fail_at(P, &name, "invalid field name `%.*s`", (int)name.len,
+                                              name.start);
 
                 if (parser_peek(P, &peek) < 0)
                         return -1;
@@ -597,8 +600,7 @@ static int parser_parse_type(Parser *P, unsigned depth, VlType **ret) {
                                               tok.start);
                 t = idl_type_new(VL_TYPE_ALIAS, &tok);
                 t->alias = xstrndup(tok.start, tok.len);
-                xgrow((void **)&P->aliases, &P->aliases_cap, P->n_aliases + 1,
-                      sizeof *P->aliases);
+                xgrow((void **)&P->aliases, &P->aliases_cap, P->n_aliases + 1, sizeof *P->aliases);
                 P->aliases[P->n_aliases++] = idl_type(t);
                 break;
 
@@ -722,8 +724,7 @@ static int parser_parse_error(Parser *P, char *doc) {
         if (parser_parse_struct(P, "error", &t) < 0)
                 return -1;
 
-        xgrow((void **)&iface->errors, &P->errors_cap, iface->n_errors + 1,
-              sizeof *iface->errors);
+        xgrow((void **)&iface->errors, &P->errors_cap, iface->n_errors + 1, sizeof *iface->errors);
         VlErrorDef *e = &iface->errors[iface->n_errors++];
         *e = (VlErrorDef){
                 .name = xstrndup(name.start, name.len),
@@ -749,8 +750,7 @@ static int parser_parse_interface(Parser *P) {
                 return parser_fail_at(P, &t, "expected an interface name, got %s",
                                       token_describe(&t));
         if (!interface_name_is_valid(t.start, t.len))
-                return parser_fail_at(P, &t, "invalid interface name `%.*s`", (int)t.len,
-                                      t.start);
+                return parser_fail_at(P, &t, "invalid interface name `%.*s`", (int)t.len, t.start);
         P->iface->name = xstrndup(t.start, t.len);
 
         for (;;) {
@@ -833,13 +833,13 @@ typedef struct EmbedState {
         unsigned *depth;      /* per typedef, when done */
 } EmbedState;
 
-/* Computes how many struct levels a value of type t holds when every
- * field takes its zero value: structs embed their struct fields (directly
- * or through named types), while arrays, maps, ?T and enums stop the
- * chain. A named type on its own chain has no finite value (Go refuses such
- * a type), so the zero-value filling of validate.c could never end; a
- * chain deeper than VL_JSON_DEPTH_MAX cannot be filled either. level is
- * the number of struct levels above t, which also bounds this recursion. */
+/* Computes how many levels of nesting the zero value of type t has, the
+ * value validate.c fills in for an absent field: a struct holds the zero
+ * values of its fields (directly or through named types), an array or map
+ * is one empty level, while ?T, enums and scalars add none. A named type
+ * on its own chain has no finite zero value (Go refuses such a type too),
+ * and one deeper than VL_JSON_DEPTH_MAX could never be filled. level is
+ * the number of levels above t, which also bounds this recursion. */
 static int parser_embed_depth(Parser *P, EmbedState *s, const VlType *t, unsigned level,
                               unsigned *ret) {
         unsigned max = 0;
@@ -858,8 +858,8 @@ static int parser_embed_depth(Parser *P, EmbedState *s, const VlType *t, unsigne
                         s->state[i] = 2;
                 }
                 if (level + s->depth[i] > VL_JSON_DEPTH_MAX)
-                        return parser_fail(P, a->line, a->column,
-                                           "type `%s` nests structs too deeply", t->alias);
+                        return parser_fail(P, a->line, a->column, "type `%s` nests too deeply",
+                                           t->alias);
                 *ret = s->depth[i];
                 return 0;
         }
@@ -875,6 +875,13 @@ static int parser_embed_depth(Parser *P, EmbedState *s, const VlType *t, unsigne
                                 max = d;
                 }
                 *ret = max + 1;
+                return 0;
+        case VL_TYPE_ARRAY:
+        case VL_TYPE_MAP:
+                if (level + 1 > VL_JSON_DEPTH_MAX)
+                        return parser_fail(P, idl_type(t)->line, idl_type(t)->column,
+                                           "type nested too deeply");
+                *ret = 1;
                 return 0;
         default:
                 *ret = 0;
@@ -910,6 +917,38 @@ static int parser_check_embedding(Parser *P) {
 /* ------------------------------------------------------------------ */
 /* Input checks.                                                      */
 
+/* Length of the valid UTF-8 sequence at s[0] (of size bytes left), or 0:
+ * no overlong forms, surrogates or values past U+10FFFF. */
+static size_t utf8_sequence_len(const unsigned char *s, size_t size) {
+        size_t n;
+        unsigned cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+                n = 2;
+                cp = s[0] & 0x1f;
+        } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                n = 3;
+                cp = s[0] & 0x0f;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                n = 4;
+                cp = s[0] & 0x07;
+        } else
+                return 0;
+        if (size < n)
+                return 0;
+        for (size_t k = 1; k < n; k++) {
+                if ((s[k] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[k] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
 /* The description is served as a JSON string, and jansson refuses
  * invalid UTF-8, so reject it here rather than fail later on the wire.
  * Control characters other than tab, CR and LF are refused too. */
@@ -920,47 +959,19 @@ static int parser_check_text(Parser *P, const char *text, size_t size) {
 
         for (size_t i = 0; i < size;) {
                 unsigned char c = s[i];
-                size_t n;
-                unsigned cp;
+                unsigned column = (unsigned)(i - line_start) + 1;
 
                 if (c == '\n') {
                         line++;
                         line_start = ++i;
                         continue;
                 }
-                if (c < 0x80) {
-                        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-                                return parser_fail(P, line, (unsigned)(i - line_start) + 1,
-                                                   "control character 0x%02x", c);
-                        i++;
-                        continue;
-                }
-                if (c >= 0xc2 && c <= 0xdf) {
-                        n = 1;
-                        cp = c & 0x1f;
-                } else if (c >= 0xe0 && c <= 0xef) {
-                        n = 2;
-                        cp = c & 0x0f;
-                } else if (c >= 0xf0 && c <= 0xf4) {
-                        n = 3;
-                        cp = c & 0x07;
-                } else
-                        goto invalid;
-                if (size - i <= n)
-                        goto invalid;
-                for (size_t k = 1; k <= n; k++) {
-                        if ((s[i + k] & 0xc0) != 0x80)
-                                goto invalid;
-                        cp = (cp << 6) | (s[i + k] & 0x3f);
-                }
-                /* Overlong forms, surrogates and values past U+10FFFF. */
-                if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-                    (cp >= 0xd800 && cp <= 0xdfff))
-                        goto invalid;
-                i += n + 1;
-                continue;
-        invalid:
-                return parser_fail(P, line, (unsigned)(i - line_start) + 1, "invalid utf-8");
+                if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+                        return parser_fail(P, line, column, "control character 0x%02x", c);
+                size_t n = utf8_sequence_len(s + i, size - i);
+                if (n == 0)
+                        return parser_fail(P, line, column, "invalid utf-8");
+                i += n;
         }
         return 0;
 }
@@ -986,8 +997,7 @@ int vl_interface_parse(VlInterface **ret, const char *text, VlSyntaxError *ret_e
         /* strnlen: a hostile description is not scanned past the limit. */
         size_t size = strnlen(text, VL_IDL_SIZE_MAX + 1);
         if (size > VL_IDL_SIZE_MAX)
-                return parser_fail(&P, 1, 1, "description larger than %u bytes",
-                                   VL_IDL_SIZE_MAX);
+                return parser_fail(&P, 1, 1, "description larger than %u bytes", VL_IDL_SIZE_MAX);
         if (parser_check_text(&P, text, size) < 0)
                 return -1;
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/types.h>
 
 #include "../common/xalloc.h"
 
@@ -184,10 +184,12 @@ static int input_zero(Check *c, const VlType *t, const Path *path, unsigned dept
                 *ret = json_null();
                 return 0;
         case VL_TYPE_ARRAY:
-                *ret = json_array();
-                return 0;
         case VL_TYPE_MAP:
-                *ret = json_object();
+                /* Empty, but a level of nesting all the same: the output
+                 * check and the peer's parser count it. */
+                if (depth > VL_JSON_DEPTH_MAX)
+                        return check_fail(c, path);
+                *ret = t->kind == VL_TYPE_ARRAY ? json_array() : json_object();
                 return 0;
         case VL_TYPE_STRUCT:
                 return input_zero_struct(c, t, path, depth, ret);
@@ -197,25 +199,29 @@ static int input_zero(Check *c, const VlType *t, const Path *path, unsigned dept
         return check_fail(c, path);
 }
 
-/* Finds the member for a declared field: the exact key, else (as Go's
- * encoding/json does) a key equal but for ASCII case that is not itself
- * the exact name of another field; the last such key wins, like Go's
- * last-duplicate-wins. */
-static json_t *input_lookup(const VlType *st, json_t *obj, const char *name) {
-        size_t name_len = strlen(name);
-        json_t *found = json_object_getn(obj, name, name_len);
-        const char *key;
-        size_t key_len;
-        json_t *v;
+static char ascii_tolower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
-        if (found)
-                return found;
-        json_object_keylen_foreach(obj, key, key_len, v) {
-                if (key_len == name_len && strncasecmp(key, name, name_len) == 0 &&
-                    memchr(key, '\0', key_len) == NULL && !struct_has_field(st, key, key_len))
-                        found = v;
+/* Which declared field a key sets, as Go's encoding/json decides: the
+ * field of exactly that name, else the first field equal but for ASCII
+ * case; -1 when none (the key is ignored). */
+static ssize_t struct_match_key(const VlType *t, const char *key, size_t key_len) {
+        ssize_t folded = -1;
+
+        for (size_t i = 0; i < t->n_fields; i++) {
+                const char *name = t->fields[i].name;
+                if (strlen(name) != key_len)
+                        continue;
+                if (memcmp(name, key, key_len) == 0)
+                        return (ssize_t)i;
+                if (folded < 0) {
+                        size_t k = 0;
+                        while (k < key_len && ascii_tolower(name[k]) == ascii_tolower(key[k]))
+                                k++;
+                        if (k == key_len)
+                                folded = (ssize_t)i;
+                }
         }
-        return found;
+        return folded;
 }
 
 static int input_check(Check *c, const VlType *t, json_t *v, const Path *path, unsigned depth,
@@ -226,13 +232,24 @@ static int input_check_struct(Check *c, const VlType *t, json_t *v, const Path *
         if (!json_is_object(v) || depth > VL_JSON_DEPTH_MAX)
                 return check_fail(c, path);
 
+        /* Keys in object order, so when two keys set one field the later
+         * wins, as in Go. */
+        _cleanup_free_ json_t **values = xnew0(json_t *, t->n_fields);
+        const char *key;
+        size_t key_len;
+        json_t *item;
+        json_object_keylen_foreach(v, key, key_len, item) {
+                ssize_t i = struct_match_key(t, key, key_len);
+                if (i >= 0)
+                        values[i] = item;
+        }
+
         /* Only declared fields are copied: unknown ones are dropped. */
         json_t *o = json_object();
         for (size_t i = 0; i < t->n_fields; i++) {
                 Path child = { .parent = path, .field = t->fields[i].name };
-                json_t *item = input_lookup(t, v, t->fields[i].name);
                 json_t *nv;
-                if (input_check(c, t->fields[i].type, item, &child, depth + 1, &nv) < 0) {
+                if (input_check(c, t->fields[i].type, values[i], &child, depth + 1, &nv) < 0) {
                         json_decref(o);
                         return -1;
                 }
@@ -242,15 +259,15 @@ static int input_check_struct(Check *c, const VlType *t, json_t *v, const Path *
         return 0;
 }
 
-static int input_check_array(Check *c, const VlType *t, json_t *v, const Path *path,
-                             unsigned depth, json_t **ret) {
+static int input_check_array(Check *c, const VlType *t, json_t *v, const Path *path, unsigned depth,
+                             json_t **ret) {
         if (!json_is_array(v) || depth > VL_JSON_DEPTH_MAX)
                 return check_fail(c, path);
 
         json_t *a = json_array();
         size_t i;
         json_t *item;
-        json_array_foreach(v, i, item) {
+        json_array_foreach (v, i, item) {
                 Path child = { .parent = path, .index = i };
                 json_t *nv;
                 if (input_check(c, t->element, item, &child, depth + 1, &nv) < 0) {
@@ -263,8 +280,8 @@ static int input_check_array(Check *c, const VlType *t, json_t *v, const Path *p
         return 0;
 }
 
-static int input_check_map(Check *c, const VlType *t, json_t *v, const Path *path,
-                           unsigned depth, json_t **ret) {
+static int input_check_map(Check *c, const VlType *t, json_t *v, const Path *path, unsigned depth,
+                           json_t **ret) {
         if (!json_is_object(v) || depth > VL_JSON_DEPTH_MAX)
                 return check_fail(c, path);
 
@@ -325,8 +342,7 @@ static int input_check(Check *c, const VlType *t, json_t *v, const Path *path, u
         case VL_TYPE_ENUM:
                 /* "" is the zero value an absent enum takes, so it is
                  * accepted when sent explicitly too. */
-                if (!json_is_string(v) ||
-                    (json_string_length(v) > 0 && !enum_has_value(t, v)))
+                if (!json_is_string(v) || (json_string_length(v) > 0 && !enum_has_value(t, v)))
                         return check_fail(c, path);
                 *ret = json_incref(v);
                 return 0;
@@ -445,7 +461,7 @@ static int output_check(Check *c, const VlType *t, json_t *v, const Path *path, 
                         return check_fail(c, path);
                 size_t i;
                 json_t *item;
-                json_array_foreach(v, i, item) {
+                json_array_foreach (v, i, item) {
                         Path child = { .parent = path, .index = i };
                         if (output_check(c, t->element, item, &child, depth + 1) < 0)
                                 return -1;

@@ -132,7 +132,7 @@ static void test_locks_exclude_threads(void **state) {
         lock_release(&b);
         Error *e = NULL;
         assert_int_equal(lock_try_acquire(dir, "image", "x", true, &b, &e), -1);
-        assert_int_equal(e->kind, ERR_STATE);
+        assert_int_equal(e->kind, ERR_BAD_STATE);
         err_free(e);
         lock_release(&a);
         assert_int_equal(lock_try_acquire(dir, "image", "x", true, &b, NULL), 0);

@@ -39,7 +39,7 @@ static int lock_take(const char *runroot, const char *kind, const char *name, bo
                 int saved = errno;
                 close(fd);
                 if (saved == EWOULDBLOCK)
-                        return err_set(err, ERR_STATE, 0, "%s `%s` is busy", kind, name);
+                        return err_set(err, ERR_BAD_STATE, 0, "%s `%s` is busy", kind, name);
                 return err_set(err, ERR_SYSTEM, saved, "lock %s `%s`", kind, name);
         }
         ret->fd = fd;

@@ -21,7 +21,7 @@ typedef struct Lock {
  * must be a plain file name component (IDs, digests without ':'). */
 int lock_acquire(const char *runroot, const char *kind, const char *name, bool exclusive,
                  Lock *ret, Error **err);
-/* Like lock_acquire without blocking: ERR_STATE ("busy") when held elsewhere. */
+/* Like lock_acquire without blocking: ERR_BAD_STATE ("busy") when held elsewhere. */
 int lock_try_acquire(const char *runroot, const char *kind, const char *name, bool exclusive,
                      Lock *ret, Error **err);
 void lock_release(Lock *l);
