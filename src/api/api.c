@@ -16,17 +16,12 @@ const VlServiceInfo api_service_info = {
         .internal_error_field = "reason",
 };
 
-#define BIND(name) {#name, io_podman_##name}
+#define BIND(name) \
+        { #name, io_podman_##name }
 
 static const VlMethodBinding api_bindings[] = {
-        BIND(Ping),
-        BIND(GetVersion),
-        BIND(GetInfo),
-        BIND(WaitPod),
-        BIND(TopPod),
-        BIND(ListContainerPorts),
-        BIND(GenerateKube),
-        BIND(GenerateKubeService),
+        BIND(Ping),       BIND(GetVersion),         BIND(GetInfo),      BIND(WaitPod),
+        BIND(TopPod),     BIND(ListContainerPorts), BIND(GenerateKube), BIND(GenerateKubeService),
         BIND(ReplayKube),
 };
 

@@ -5,17 +5,17 @@
 #include "api-private.h"
 
 typedef struct ErrorMapping {
-        const char *error; /* fully qualified io.podman error */
-        const char *field; /* its one string field; NULL when it has none */
-        bool field_is_name;  /* the field carries the looked-up name */
+        const char *error;  /* fully qualified io.podman error */
+        const char *field;  /* its one string field; NULL when it has none */
+        bool field_is_name; /* the field carries the looked-up name */
 } ErrorMapping;
 
 static const ErrorMapping error_map[ERR__MAX] = {
-        [ERR_CONTAINER_NOT_FOUND] = {"io.podman.ContainerNotFound", "name", true},
-        [ERR_IMAGE_NOT_FOUND] = {"io.podman.ImageNotFound", "name", true},
-        [ERR_POD_NOT_FOUND] = {"io.podman.PodNotFound", "name", true},
-        [ERR_NO_CONTAINERS_IN_POD] = {"io.podman.NoContainersInPod", "name", true},
-        [ERR_NO_CONTAINER_RUNNING] = {"io.podman.NoContainerRunning", NULL, false},
+        [ERR_CONTAINER_NOT_FOUND] = { "io.podman.ContainerNotFound", "name", true },
+        [ERR_IMAGE_NOT_FOUND] = { "io.podman.ImageNotFound", "name", true },
+        [ERR_POD_NOT_FOUND] = { "io.podman.PodNotFound", "name", true },
+        [ERR_NO_CONTAINERS_IN_POD] = { "io.podman.NoContainersInPod", "name", true },
+        [ERR_NO_CONTAINER_RUNNING] = { "io.podman.NoContainerRunning", NULL, false },
 };
 
 void api_reply_error_occurred(VlCall *call, const char *reason) {

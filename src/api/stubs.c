@@ -5,7 +5,7 @@
  * saw exactly these strings. */
 #include "api-private.h"
 
-#define QUALIFIED_STUB(name)                                                                  \
+#define QUALIFIED_STUB(name) \
         API_HANDLER(name) { (void)vl_call_error_not_implemented(call, "io.podman." #name, NULL); }
 
 QUALIFIED_STUB(WaitPod)

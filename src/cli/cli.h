@@ -12,15 +12,15 @@
 
 /* podman's exit codes for failures of the tool itself. */
 enum {
-        CLI_EXIT_ERROR = 125,     /* engine or usage error */
+        CLI_EXIT_ERROR = 125, /* engine or usage error */
         CLI_EXIT_CANNOT_RUN = 126,
         CLI_EXIT_NOT_FOUND = 127,
 };
 
 typedef struct CliGlobals {
         EngineConfig config;
-        bool remote;  /* --remote: go through io.podman */
-        char *url;    /* --url ADDRESS for --remote */
+        bool remote; /* --remote: go through io.podman */
+        char *url;   /* --url ADDRESS for --remote */
 } CliGlobals;
 
 typedef struct CliCommand {

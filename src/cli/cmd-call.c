@@ -55,10 +55,9 @@ int cmd_call(CliGlobals *g, int argc, char **argv) {
         }
 
         json_error_t jerr;
-        _cleanup_json_ json_t *params =
-                !args                ? json_object()
-                : STREQ(args, "-")   ? json_loadf(stdin, 0, &jerr)
-                                     : json_loads(args, 0, &jerr);
+        _cleanup_json_ json_t *params = !args              ? json_object()
+                                        : STREQ(args, "-") ? json_loadf(stdin, 0, &jerr)
+                                                           : json_loads(args, 0, &jerr);
         if (!params) {
                 cli_error("invalid JSON arguments: %s", jerr.text);
                 return CLI_EXIT_ERROR;

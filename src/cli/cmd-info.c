@@ -9,8 +9,7 @@
 #include "varlink.h"
 #include "xalloc.h"
 
-static int service_call(const char *address, const char *method, json_t *params,
-                        json_t **ret) {
+static int service_call(const char *address, const char *method, json_t *params, json_t **ret) {
         _cleanup_error_ Error *e = NULL;
         _cleanup_(vl_client_freep) VlClient *client = NULL;
         _cleanup_free_ char *error = NULL;

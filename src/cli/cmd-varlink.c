@@ -38,8 +38,10 @@ int cmd_varlink(CliGlobals *g, int argc, char **argv) {
                         value = a + 10;
                 else if (STREQ(a, "--help") || STREQ(a, "-h")) {
                         printf("usage: varpod [global flags] varlink [--timeout MS] ADDRESS\n"
-                               "Serves io.podman on ADDRESS (unix:/path, unix:@name, tcp:host:port).\n"
-                               "--timeout: exit after MS idle milliseconds (0: never; default %d)\n",
+                               "Serves io.podman on ADDRESS (unix:/path, unix:@name, "
+                               "tcp:host:port).\n"
+                               "--timeout: exit after MS idle milliseconds (0: never; default "
+                               "%d)\n",
                                VARLINK_DEFAULT_TIMEOUT_MS);
                         return 0;
                 } else if (a[0] == '-' && a[1]) {

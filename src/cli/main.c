@@ -7,12 +7,12 @@
 #include "cli.h"
 
 const CliCommand cli_commands[] = {
-        {"varlink", "serve io.podman on an address", cmd_varlink},
-        {"call", "call a varlink method (varlink call syntax)", cmd_call},
-        {"info", "show what a varlink service offers", cmd_info},
-        {"help", "show an interface of a varlink service", cmd_help},
-        {"version", "show the version of varpod", cmd_version},
-        {NULL, NULL, NULL},
+        { "varlink", "serve io.podman on an address", cmd_varlink },
+        { "call", "call a varlink method (varlink call syntax)", cmd_call },
+        { "info", "show what a varlink service offers", cmd_info },
+        { "help", "show an interface of a varlink service", cmd_help },
+        { "version", "show the version of varpod", cmd_version },
+        { NULL, NULL, NULL },
 };
 
 static void usage(FILE *f) {
@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
         /* A peer hanging up must surface as EPIPE, not kill the process. */
         signal(SIGPIPE, SIG_IGN);
 
-        CliGlobals g = {0};
+        CliGlobals g = { 0 };
         engine_config_init(&g.config);
         int first = cli_globals_parse(&g, argc, argv);
         int ret = CLI_EXIT_ERROR;

@@ -37,24 +37,24 @@ static inline void fclosep(FILE **f) {
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Defines TYPE_freep(TYPE **) from a TYPE_free(TYPE *) that accepts NULL. */
-#define DEFINE_CLEANUP(type, fn)                                               \
-        static inline void fn##p(type **p) {                                   \
-                if (*p)                                                        \
-                        fn(*p);                                                \
+#define DEFINE_CLEANUP(type, fn)             \
+        static inline void fn##p(type **p) { \
+                if (*p)                      \
+                        fn(*p);              \
         }
 
-#define TAKE_PTR(p)                                                            \
-        ({                                                                     \
-                __typeof__(p) _taken = (p);                                    \
-                (p) = NULL;                                                    \
-                _taken;                                                        \
+#define TAKE_PTR(p)                         \
+        ({                                  \
+                __typeof__(p) _taken = (p); \
+                (p) = NULL;                 \
+                _taken;                     \
         })
 
-#define TAKE_FD(fd)                                                            \
-        ({                                                                     \
-                int _taken = (fd);                                             \
-                (fd) = -1;                                                     \
-                _taken;                                                        \
+#define TAKE_FD(fd)                \
+        ({                         \
+                int _taken = (fd); \
+                (fd) = -1;         \
+                _taken;            \
         })
 
 #define STREQ(a, b) (strcmp((a), (b)) == 0)

@@ -181,7 +181,7 @@ char *timefmt_go_time(int64_t ns, bool utc) {
         char sign = off < 0 ? '-' : '+';
         int a = (int)((off < 0 ? -off : off) % 86400);
         snprintf(zone, sizeof zone, "%c%02d%02d", sign, a / 3600, (a / 60) % 60);
-        return xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s %s %s", tm.tm_year + 1900,
-                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone,
+        return xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s %s %s", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone,
                          abbrev && *abbrev ? abbrev : zone);
 }

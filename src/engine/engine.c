@@ -16,7 +16,7 @@ void engine_config_set(char **field, const char *value) {
 }
 
 void engine_config_init(EngineConfig *c) {
-        *c = (EngineConfig){0};
+        *c = (EngineConfig){ 0 };
         engine_config_set(&c->root, "/var/lib/varpod");
         engine_config_set(&c->runroot, "/run/varpod");
         engine_config_set(&c->storage_driver, "overlay");
@@ -32,9 +32,10 @@ static void strv_free(char **v) {
 }
 
 void engine_config_clear(EngineConfig *c) {
-        char **strings[] = {&c->root,     &c->runroot,        &c->storage_driver, &c->runtime,
-                            &c->cgroup_manager, &c->cni_config_dir, &c->conmon,   &c->tmpdir,
-                            &c->log_level, &c->namespace,     &c->hooks_dir,      &c->events_backend};
+        char **strings[] = { &c->root,      &c->runroot,        &c->storage_driver,
+                             &c->runtime,   &c->cgroup_manager, &c->cni_config_dir,
+                             &c->conmon,    &c->tmpdir,         &c->log_level,
+                             &c->namespace, &c->hooks_dir,      &c->events_backend };
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 free(*strings[i]);
                 *strings[i] = NULL;
@@ -53,7 +54,7 @@ void engine_config_add_storage_opt(EngineConfig *c, const char *opt) {
 }
 
 static void engine_config_copy(EngineConfig *dst, const EngineConfig *src) {
-        *dst = (EngineConfig){0};
+        *dst = (EngineConfig){ 0 };
         engine_config_set(&dst->root, src->root);
         engine_config_set(&dst->runroot, src->runroot);
         engine_config_set(&dst->storage_driver, src->storage_driver);

@@ -13,19 +13,19 @@
 /* Configuration from podman's global flags, environment and config files.
  * Strings are owned by the config. */
 typedef struct EngineConfig {
-        char *root;            /* --root: persistent storage */
-        char *runroot;         /* --runroot: volatile state */
-        char *storage_driver;  /* --storage-driver: overlay or vfs */
-        char **storage_opts;   /* --storage-opt, NULL-terminated */
-        char *runtime;         /* --runtime: runc, crun or a path */
-        char *cgroup_manager;  /* --cgroup-manager: cgroupfs or systemd */
-        char *cni_config_dir;  /* --cni-config-dir */
-        char *conmon;          /* --conmon: path of conmon */
-        char *tmpdir;          /* --tmpdir */
-        char *log_level;       /* --log-level */
-        char *namespace;       /* --namespace */
-        char *hooks_dir;       /* --hooks-dir */
-        char *events_backend;  /* --events-backend */
+        char *root;           /* --root: persistent storage */
+        char *runroot;        /* --runroot: volatile state */
+        char *storage_driver; /* --storage-driver: overlay or vfs */
+        char **storage_opts;  /* --storage-opt, NULL-terminated */
+        char *runtime;        /* --runtime: runc, crun or a path */
+        char *cgroup_manager; /* --cgroup-manager: cgroupfs or systemd */
+        char *cni_config_dir; /* --cni-config-dir */
+        char *conmon;         /* --conmon: path of conmon */
+        char *tmpdir;         /* --tmpdir */
+        char *log_level;      /* --log-level */
+        char *namespace;      /* --namespace */
+        char *hooks_dir;      /* --hooks-dir */
+        char *events_backend; /* --events-backend */
 } EngineConfig;
 
 /* Fills defaults (root /var/lib/varpod, runroot /run/varpod, overlay). */

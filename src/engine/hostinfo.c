@@ -21,16 +21,16 @@ void hostinfo_clear(HostInfo *h) {
         free(h->hostname);
         free(h->kernel);
         free(h->uptime);
-        *h = (HostInfo){0};
+        *h = (HostInfo){ 0 };
 }
 
 const char *hostinfo_go_arch(const char *machine) {
         static const struct {
                 const char *uname, *go;
         } map[] = {
-                {"x86_64", "amd64"},   {"aarch64", "arm64"}, {"i686", "386"},
-                {"i386", "386"},       {"armv7l", "arm"},    {"ppc64le", "ppc64le"},
-                {"s390x", "s390x"},    {"riscv64", "riscv64"},
+                { "x86_64", "amd64" }, { "aarch64", "arm64" },   { "i686", "386" },
+                { "i386", "386" },     { "armv7l", "arm" },      { "ppc64le", "ppc64le" },
+                { "s390x", "s390x" },  { "riscv64", "riscv64" },
         };
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
                 if (STREQ(map[i].uname, machine))
@@ -112,7 +112,7 @@ char *hostinfo_uptime_format(const char *seconds_text) {
 }
 
 int hostinfo_load(HostInfo *ret, const char *os_release, Error **err) {
-        HostInfo h = {0};
+        HostInfo h = { 0 };
         struct utsname u;
         if (uname(&u) < 0)
                 return err_set(err, ERR_SYSTEM, errno, "uname");
@@ -136,8 +136,8 @@ int hostinfo_load(HostInfo *ret, const char *os_release, Error **err) {
 
         _cleanup_fclose_ FILE *fu = fopen("/proc/uptime", "re");
         char up[64];
-        h.uptime = fu && fscanf(fu, "%63s", up) == 1 ? hostinfo_uptime_format(up)
-                                                     : xstrdup("unknown");
+        h.uptime =
+                fu && fscanf(fu, "%63s", up) == 1 ? hostinfo_uptime_format(up) : xstrdup("unknown");
         *ret = h;
         return 0;
 }

@@ -8,18 +8,18 @@
 #include "error.h"
 
 typedef struct HostInfo {
-        char *distribution;     /* ID= of os-release, raw (quotes kept), or "unknown" */
+        char *distribution;         /* ID= of os-release, raw (quotes kept), or "unknown" */
         char *distribution_version; /* VERSION_ID= without quotes, or "unknown" */
-        int64_t mem_free;       /* bytes */
+        int64_t mem_free;           /* bytes */
         int64_t mem_total;
         int64_t swap_free;
         int64_t swap_total;
-        char *arch;             /* Go's spelling: amd64, arm64, ... */
-        char *os;               /* "linux" */
-        int64_t cpus;           /* CPUs this process may run on */
+        char *arch;   /* Go's spelling: amd64, arm64, ... */
+        char *os;     /* "linux" */
+        int64_t cpus; /* CPUs this process may run on */
         char *hostname;
-        char *kernel;           /* release, third word of /proc/version */
-        char *uptime;           /* "28h 34m 12.56s (Approximately 1.19 days)" */
+        char *kernel; /* release, third word of /proc/version */
+        char *uptime; /* "28h 34m 12.56s (Approximately 1.19 days)" */
 } HostInfo;
 
 /* Reads the host facts. os_release may be NULL for /etc/os-release (tests

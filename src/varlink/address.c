@@ -22,7 +22,7 @@ void vl_address_clear(VlAddress *a) {
         free(a->path);
         free(a->host);
         free(a->port);
-        *a = (VlAddress){0};
+        *a = (VlAddress){ 0 };
 }
 
 static int address_parse_mode(const char *params, unsigned *mode, Error **err) {
@@ -46,9 +46,10 @@ static int address_parse_mode(const char *params, unsigned *mode, Error **err) {
 }
 
 int vl_address_parse(VlAddress *ret, const char *text, Error **err) {
-        VlAddress a = {.mode = 0600};
+        VlAddress a = { .mode = 0600 };
         const char *semi = strchr(text, ';');
-        _cleanup_free_ char *main_part = semi ? xstrndup(text, (size_t)(semi - text)) : xstrdup(text);
+        _cleanup_free_ char *main_part =
+                semi ? xstrndup(text, (size_t)(semi - text)) : xstrdup(text);
 
         if (STRPREFIX(main_part, "unix:")) {
                 const char *path = main_part + 5;
@@ -97,9 +98,10 @@ int vl_address_parse(VlAddress *ret, const char *text, Error **err) {
                 a.kind = VL_ADDRESS_TCP;
                 a.port = xstrdup(port);
         } else
-                return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                               "unknown address `%s` (expected unix:PATH, unix:@NAME or tcp:HOST:PORT)",
-                               text);
+                return err_set(
+                        err, ERR_INVALID_ARGUMENT, 0,
+                        "unknown address `%s` (expected unix:PATH, unix:@NAME or tcp:HOST:PORT)",
+                        text);
 
         if (semi && address_parse_mode(semi + 1, &a.mode, err) < 0) {
                 vl_address_clear(&a);
@@ -110,7 +112,7 @@ int vl_address_parse(VlAddress *ret, const char *text, Error **err) {
 }
 
 static socklen_t address_sockaddr_un(const VlAddress *a, struct sockaddr_un *sun) {
-        *sun = (struct sockaddr_un){.sun_family = AF_UNIX};
+        *sun = (struct sockaddr_un){ .sun_family = AF_UNIX };
         size_t len = strlen(a->path);
         if (a->kind == VL_ADDRESS_ABSTRACT) {
                 /* Leading NUL, then exactly the name: no padding, as the Go
@@ -210,8 +212,8 @@ static int address_listen_tcp(const VlAddress *a, Error **err) {
                 return -1;
         int saved = 0;
         for (struct addrinfo *p = ai; p; p = p->ai_next) {
-                _cleanup_close_ int fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC,
-                                                p->ai_protocol);
+                _cleanup_close_ int fd =
+                        socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
                 if (fd < 0) {
                         saved = errno;
                         continue;
@@ -251,8 +253,8 @@ int vl_address_connect(const VlAddress *a, Error **err) {
                 return -1;
         int saved = 0;
         for (struct addrinfo *p = ai; p; p = p->ai_next) {
-                _cleanup_close_ int fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC,
-                                                p->ai_protocol);
+                _cleanup_close_ int fd =
+                        socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
                 if (fd < 0 || connect(fd, p->ai_addr, p->ai_addrlen) < 0) {
                         saved = errno;
                         continue;

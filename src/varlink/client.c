@@ -95,8 +95,8 @@ int vl_client_call(VlClient *c, const char *method, json_t *parameters, unsigned
         return 0;
 }
 
-int vl_client_receive(VlClient *c, json_t **ret_parameters, char **ret_error,
-                      bool *ret_continues, Error **err) {
+int vl_client_receive(VlClient *c, json_t **ret_parameters, char **ret_error, bool *ret_continues,
+                      Error **err) {
         _cleanup_json_ json_t *msg = NULL;
         int r = vl_stream_read(c->stream, &msg, err);
         if (r < 0)

@@ -38,8 +38,8 @@ struct VlCall {
         const char *name;       /* "interface.Method" as sent */
         bool more;
         bool oneway;
-        bool answered;   /* a final reply or an error was produced */
-        bool broken;     /* writing failed: the connection is gone */
+        bool answered; /* a final reply or an error was produced */
+        bool broken;   /* writing failed: the connection is gone */
 };
 
 static int server_signal_wfd = -1;
@@ -61,10 +61,10 @@ int vl_server_new(VlServer **ret, const VlServiceInfo *info, Error **err) {
         s->info.product = xstrdup(info->product ? info->product : "");
         s->info.version = xstrdup(info->version ? info->version : "");
         s->info.url = xstrdup(info->url ? info->url : "");
-        s->info.internal_error = xstrdup(info->internal_error ? info->internal_error
-                                                              : "org.varlink.service.InternalError");
-        s->info.internal_error_field = xstrdup(info->internal_error_field ? info->internal_error_field
-                                                                          : "reason");
+        s->info.internal_error = xstrdup(
+                info->internal_error ? info->internal_error : "org.varlink.service.InternalError");
+        s->info.internal_error_field =
+                xstrdup(info->internal_error_field ? info->internal_error_field : "reason");
         s->listen_fd = -1;
         s->wake_pipe[0] = s->wake_pipe[1] = -1;
         pthread_mutex_init(&s->lock, NULL);
@@ -130,11 +130,10 @@ const ServedInterface *vl_server_find_interface(const VlServer *s, const char *n
         return NULL;
 }
 
-int vl_server_add_interface(VlServer *s, const char *description,
-                            const VlMethodBinding *bindings, size_t n_bindings, void *userdata,
-                            Error **err) {
+int vl_server_add_interface(VlServer *s, const char *description, const VlMethodBinding *bindings,
+                            size_t n_bindings, void *userdata, Error **err) {
         _cleanup_(vl_interface_freep) VlInterface *iface = NULL;
-        VlSyntaxError syntax = {0};
+        VlSyntaxError syntax = { 0 };
         if (vl_interface_parse(&iface, description, &syntax) < 0)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "interface description:%u:%u: %s",
                                syntax.line, syntax.column, syntax.message);
@@ -229,8 +228,9 @@ static int call_send_internal_error(VlCall *call, const char *fmt, ...) _printf_
 static int call_send(VlCall *call, json_t *parameters, bool continues, const char *error) {
         VlServer *s = call->conn->server;
         if (s->check_replies && !(error && STREQ(error, s->info.internal_error))) {
-                const VlType *type = error ? server_error_type(s, call, error)
-                                           : call->method ? call->method->out : NULL;
+                const VlType *type = error          ? server_error_type(s, call, error)
+                                     : call->method ? call->method->out
+                                                    : NULL;
                 _cleanup_free_ char *path = NULL;
                 json_t *empty = NULL;
                 json_t *checked = parameters ? parameters : (empty = json_object());
@@ -275,8 +275,8 @@ int vl_call_reply(VlCall *call, json_t *parameters, bool continues, Error **err)
         }
         if (continues && !call->more) {
                 json_decref(parameters);
-                return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                               "call %s did not ask for more replies", call->name);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "call %s did not ask for more replies",
+                               call->name);
         }
         if (!continues)
                 call->answered = true;
@@ -311,8 +311,8 @@ static int call_error_with(VlCall *call, const char *error, const char *field, c
 }
 
 int vl_call_error_invalid_parameter(VlCall *call, const char *parameter, Error **err) {
-        return call_error_with(call, "org.varlink.service.InvalidParameter", "parameter",
-                               parameter, err);
+        return call_error_with(call, "org.varlink.service.InvalidParameter", "parameter", parameter,
+                               err);
 }
 
 int vl_call_error_not_implemented(VlCall *call, const char *method, Error **err) {
@@ -327,7 +327,7 @@ const char *vl_call_method(const VlCall *call) { return call->name; }
 bool vl_call_peer_closed(VlCall *call) {
         if (call->broken)
                 return true;
-        struct pollfd p = {.fd = call->conn->fd, .events = POLLRDHUP};
+        struct pollfd p = { .fd = call->conn->fd, .events = POLLRDHUP };
         if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
                 return true;
         return false;
@@ -456,7 +456,7 @@ static void connection_unlink(Connection *c) {
  * closes the connection: after a framing or syntax error the stream can no
  * longer be trusted. */
 static void connection_reject(Connection *c, const Error *e) {
-        VlCall call = {.conn = c, .name = ""};
+        VlCall call = { .conn = c, .name = "" };
         (void)call_send_internal_error(&call, "%s; closing the connection", e->message);
 }
 
@@ -473,7 +473,7 @@ static void *connection_run(void *arg) {
                                 connection_reject(c, e);
                         break;
                 }
-                VlCall call = {.conn = c};
+                VlCall call = { .conn = c };
                 if (!json_is_object(msg)) {
                         (void)call_send_internal_error(&call,
                                                        "message is not a JSON object; closing "
@@ -566,7 +566,7 @@ int vl_server_run(VlServer *s, uint64_t idle_timeout_ms, bool handle_signals, Er
         if (fl >= 0)
                 (void)fcntl(s->listen_fd, F_SETFL, fl | O_NONBLOCK);
 
-        struct sigaction old_term, old_int, sa = {.sa_handler = server_signal_handler};
+        struct sigaction old_term, old_int, sa = { .sa_handler = server_signal_handler };
         if (handle_signals) {
                 server_signal_wfd = s->wake_pipe[1];
                 sigemptyset(&sa.sa_mask);
@@ -589,8 +589,8 @@ int vl_server_run(VlServer *s, uint64_t idle_timeout_ms, bool handle_signals, Er
                         timeout = (int)(idle_timeout_ms - (now - idle_since));
                 }
                 struct pollfd p[2] = {
-                        {.fd = s->listen_fd, .events = POLLIN},
-                        {.fd = s->wake_pipe[0], .events = POLLIN},
+                        { .fd = s->listen_fd, .events = POLLIN },
+                        { .fd = s->wake_pipe[0], .events = POLLIN },
                 };
                 int n = poll(p, 2, timeout);
                 if (n < 0 && errno != EINTR) {

@@ -16,8 +16,8 @@ static void service_GetInfo(VlCall *call, json_t *parameters, void *userdata) {
                 json_array_append_new(names, json_string(s->ifaces[i].iface->name));
         (void)vl_call_reply(call,
                             json_pack("{s:s, s:s, s:s, s:s, s:o}", "vendor", s->info.vendor,
-                                      "product", s->info.product, "version", s->info.version,
-                                      "url", s->info.url, "interfaces", names),
+                                      "product", s->info.product, "version", s->info.version, "url",
+                                      s->info.url, "interfaces", names),
                             false, NULL);
 }
 
@@ -42,8 +42,8 @@ static void service_GetInterfaceDescription(VlCall *call, json_t *parameters, vo
 
 int vl_service_register(VlServer *s, Error **err) {
         static const VlMethodBinding bindings[] = {
-                {"GetInfo", service_GetInfo},
-                {"GetInterfaceDescription", service_GetInterfaceDescription},
+                { "GetInfo", service_GetInfo },
+                { "GetInterfaceDescription", service_GetInterfaceDescription },
         };
         return vl_server_add_interface(s, vl_org_varlink_service_idl, bindings,
                                        ELEMENTSOF(bindings), s, err);

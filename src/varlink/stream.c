@@ -113,8 +113,8 @@ int vl_stream_read(VlStream *s, json_t **ret, Error **err) {
                         size_t len = (size_t)(nul - text);
                         s->start = s->scan = (size_t)(nul - s->buf) + 1;
                         if (len > VL_MESSAGE_SIZE_MAX)
-                                return err_set(err, ERR_LIMIT, 0,
-                                               "message larger than %u bytes", VL_MESSAGE_SIZE_MAX);
+                                return err_set(err, ERR_LIMIT, 0, "message larger than %u bytes",
+                                               VL_MESSAGE_SIZE_MAX);
                         return stream_parse(s, text, len, ret, err);
                 }
                 if (s->end - s->start > VL_MESSAGE_SIZE_MAX)
@@ -149,8 +149,7 @@ int vl_stream_read(VlStream *s, json_t **ret, Error **err) {
                                 s->capacity = s->start = s->end = s->scan = 0;
                                 return 0;
                         }
-                        return err_set(err, ERR_PROTOCOL, 0,
-                                       "connection closed inside a message");
+                        return err_set(err, ERR_PROTOCOL, 0, "connection closed inside a message");
                 }
                 s->end += (size_t)n;
         }
@@ -164,7 +163,7 @@ static int stream_write_all(VlStream *s, const char *data, size_t len, Error **e
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN) {
-                                struct pollfd p = {.fd = s->out_fd, .events = POLLOUT};
+                                struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
                                 (void)poll(&p, 1, -1);
                                 continue;
                         }

@@ -40,10 +40,10 @@ typedef enum VlTypeKind {
         VL_TYPE_OBJECT, /* any JSON value ("object" in the IDL) */
         VL_TYPE_ENUM,   /* fields hold the names, their type is NULL */
         VL_TYPE_STRUCT,
-        VL_TYPE_ARRAY,  /* []element */
-        VL_TYPE_MAP,    /* [string]element */
-        VL_TYPE_MAYBE,  /* ?element: may be absent or null */
-        VL_TYPE_ALIAS,  /* a named type of the interface: alias */
+        VL_TYPE_ARRAY, /* []element */
+        VL_TYPE_MAP,   /* [string]element */
+        VL_TYPE_MAYBE, /* ?element: may be absent or null */
+        VL_TYPE_ALIAS, /* a named type of the interface: alias */
 } VlTypeKind;
 
 typedef struct VlType VlType;
@@ -55,10 +55,10 @@ typedef struct VlField {
 
 struct VlType {
         VlTypeKind kind;
-        VlType *element;         /* ARRAY, MAP, MAYBE */
-        char *alias;             /* ALIAS: the type's name */
-        const VlType *resolved;  /* ALIAS: the named type's definition */
-        VlField *fields;         /* STRUCT, ENUM: in declaration order */
+        VlType *element;        /* ARRAY, MAP, MAYBE */
+        char *alias;            /* ALIAS: the type's name */
+        const VlType *resolved; /* ALIAS: the named type's definition */
+        VlField *fields;        /* STRUCT, ENUM: in declaration order */
         size_t n_fields;
 };
 
@@ -82,7 +82,7 @@ typedef struct VlErrorDef {
 } VlErrorDef;
 
 typedef struct VlInterface {
-        char *name;        /* "io.podman" */
+        char *name; /* "io.podman" */
         char *doc;
         char *description; /* the text it was parsed from */
         VlTypedef *types;
@@ -136,8 +136,8 @@ char *vl_type_format(const VlType *type);
  * string naming the offending top-level field ("create") and, when
  * ret_path is not NULL, *ret_path to the full path ("create.resources.cpus")
  * for logs. */
-int vl_type_check_input(const VlType *in, json_t *parameters, json_t **ret,
-                        char **ret_field, char **ret_path);
+int vl_type_check_input(const VlType *in, json_t *parameters, json_t **ret, char **ret_field,
+                        char **ret_path);
 
 /* Strict check of a reply's parameters against a method's output struct
  * (or an error's struct): every declared field present, of its type
@@ -157,10 +157,10 @@ typedef enum VlAddressKind {
 
 typedef struct VlAddress {
         VlAddressKind kind;
-        char *path;     /* UNIX: the path; ABSTRACT: the name without '@' */
-        char *host;     /* TCP: host ("" means every address) */
-        char *port;     /* TCP */
-        unsigned mode;  /* UNIX: socket file mode, from ";mode=0660"; 0600 by default */
+        char *path;    /* UNIX: the path; ABSTRACT: the name without '@' */
+        char *host;    /* TCP: host ("" means every address) */
+        char *port;    /* TCP */
+        unsigned mode; /* UNIX: socket file mode, from ";mode=0660"; 0600 by default */
 } VlAddress;
 
 /* Parses "unix:/path[;mode=0NNN]", "unix:@name", "tcp:host:port". Unknown
@@ -246,9 +246,8 @@ DEFINE_CLEANUP(VlServer, vl_server_free)
 /* Adds an interface from its description (copied). Methods without a
  * binding answer org.varlink.service.MethodNotImplemented with the bare
  * method name; bindings naming a method the IDL lacks are an error. */
-int vl_server_add_interface(VlServer *s, const char *description,
-                            const VlMethodBinding *bindings, size_t n_bindings,
-                            void *userdata, Error **err);
+int vl_server_add_interface(VlServer *s, const char *description, const VlMethodBinding *bindings,
+                            size_t n_bindings, void *userdata, Error **err);
 
 /* Listens on address, or on the socket-activated fd when LISTEN_* apply
  * (then address is not bound, nor unlinked at exit). */
@@ -322,8 +321,8 @@ int vl_client_call(VlClient *c, const char *method, json_t *parameters, unsigned
  * reference, an empty object when the reply had none), *ret_error (new
  * string, NULL unless it was an error reply) and *ret_continues. Each
  * ret_* may be NULL. */
-int vl_client_receive(VlClient *c, json_t **ret_parameters, char **ret_error,
-                      bool *ret_continues, Error **err);
+int vl_client_receive(VlClient *c, json_t **ret_parameters, char **ret_error, bool *ret_continues,
+                      Error **err);
 
 /* One call, one reply: call then receive. */
 int vl_client_call_simple(VlClient *c, const char *method, json_t *parameters,

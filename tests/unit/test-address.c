@@ -22,15 +22,16 @@ static void test_parse_good(void **state) {
                 const char *path, *host, *port;
                 unsigned mode;
         } cases[] = {
-                {"unix:/run/podman/io.podman", VL_ADDRESS_UNIX, "/run/podman/io.podman", NULL, NULL, 0600},
-                {"unix:/tmp/x;mode=0660", VL_ADDRESS_UNIX, "/tmp/x", NULL, NULL, 0660},
-                {"unix:/tmp/x;foo=bar;mode=0666", VL_ADDRESS_UNIX, "/tmp/x", NULL, NULL, 0666},
-                {"unix:relative", VL_ADDRESS_UNIX, "relative", NULL, NULL, 0600},
-                {"unix:@varpod-test", VL_ADDRESS_ABSTRACT, "varpod-test", NULL, NULL, 0600},
-                {"tcp:127.0.0.1:12345", VL_ADDRESS_TCP, NULL, "127.0.0.1", "12345", 0600},
-                {"tcp::12345", VL_ADDRESS_TCP, NULL, "", "12345", 0600},
-                {"tcp:[::1]:80", VL_ADDRESS_TCP, NULL, "::1", "80", 0600},
-                {"tcp:localhost:0", VL_ADDRESS_TCP, NULL, "localhost", "0", 0600},
+                { "unix:/run/podman/io.podman", VL_ADDRESS_UNIX, "/run/podman/io.podman", NULL,
+                  NULL, 0600 },
+                { "unix:/tmp/x;mode=0660", VL_ADDRESS_UNIX, "/tmp/x", NULL, NULL, 0660 },
+                { "unix:/tmp/x;foo=bar;mode=0666", VL_ADDRESS_UNIX, "/tmp/x", NULL, NULL, 0666 },
+                { "unix:relative", VL_ADDRESS_UNIX, "relative", NULL, NULL, 0600 },
+                { "unix:@varpod-test", VL_ADDRESS_ABSTRACT, "varpod-test", NULL, NULL, 0600 },
+                { "tcp:127.0.0.1:12345", VL_ADDRESS_TCP, NULL, "127.0.0.1", "12345", 0600 },
+                { "tcp::12345", VL_ADDRESS_TCP, NULL, "", "12345", 0600 },
+                { "tcp:[::1]:80", VL_ADDRESS_TCP, NULL, "::1", "80", 0600 },
+                { "tcp:localhost:0", VL_ADDRESS_TCP, NULL, "localhost", "0", 0600 },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 VlAddress a;
@@ -50,10 +51,22 @@ static void test_parse_good(void **state) {
 
 static void test_parse_bad(void **state) {
         const char *cases[] = {
-                "", "unix:", "unix:@", "tcp:", "tcp:host", "tcp:host:", "tcp:host:99999",
-                "tcp:[::1", "tcp:[::1]80", "udp:1.2.3.4:5", "/run/podman/io.podman",
-                "unix:/x;mode=999", "unix:/x;mode=abc",
-                "unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "",
+                "unix:",
+                "unix:@",
+                "tcp:",
+                "tcp:host",
+                "tcp:host:",
+                "tcp:host:99999",
+                "tcp:[::1",
+                "tcp:[::1]80",
+                "udp:1.2.3.4:5",
+                "/run/podman/io.podman",
+                "unix:/x;mode=999",
+                "unix:/x;mode=abc",
+                "unix:/"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 VlAddress a;
@@ -160,10 +173,8 @@ static void test_listen_fds_ignored(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_good),
-                cmocka_unit_test(test_parse_bad),
-                cmocka_unit_test(test_unix_listen),
-                cmocka_unit_test(test_abstract_and_tcp),
+                cmocka_unit_test(test_parse_good),         cmocka_unit_test(test_parse_bad),
+                cmocka_unit_test(test_unix_listen),        cmocka_unit_test(test_abstract_and_tcp),
                 cmocka_unit_test(test_listen_fds_ignored),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

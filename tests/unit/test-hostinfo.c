@@ -16,12 +16,12 @@ static void test_uptime_format(void **state) {
         const struct {
                 const char *in, *want;
         } cases[] = {
-                {"45.12", "45.12s"},
-                {"2052.56", "34m 12.56s"},
-                {"102852.56", "28h 34m 12.56s (Approximately 1.19 days)"},
-                {"3600.00", "1h 0m 0s (Approximately 0.04 days)"},
-                {"0.00", "0s"},
-                {"garbage", "unknown"},
+                { "45.12", "45.12s" },
+                { "2052.56", "34m 12.56s" },
+                { "102852.56", "28h 34m 12.56s (Approximately 1.19 days)" },
+                { "3600.00", "1h 0m 0s (Approximately 0.04 days)" },
+                { "0.00", "0s" },
+                { "garbage", "unknown" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char *got = hostinfo_uptime_format(cases[i].in);

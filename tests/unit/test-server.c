@@ -88,17 +88,24 @@ static void *serve(void *arg) {
 
 static int fixture_setup(void **state) {
         static const VlMethodBinding bindings[] = {
-                {"Echo", test_Echo},     {"Stream", test_Stream}, {"WrongShape", test_WrongShape},
-                {"Silent", test_Silent}, {"Nothing", test_Nothing}, {"Count", test_Count},
-                {"Fail", test_Fail},
+                { "Echo", test_Echo },
+                { "Stream", test_Stream },
+                { "WrongShape", test_WrongShape },
+                { "Silent", test_Silent },
+                { "Nothing", test_Nothing },
+                { "Count", test_Count },
+                { "Fail", test_Fail },
         };
         Fixture *f = xnew0(Fixture, 1);
         f->dir = xstrdup("/tmp/varpod-test-server-XXXXXX");
         assert_non_null(mkdtemp(f->dir));
         f->address = xasprintf("unix:%s/sock", f->dir);
-        VlServiceInfo info = {.vendor = "test", .product = "test", .version = "1", .url = "",
-                              .internal_error = "org.example.test.Failed",
-                              .internal_error_field = "reason"};
+        VlServiceInfo info = { .vendor = "test",
+                               .product = "test",
+                               .version = "1",
+                               .url = "",
+                               .internal_error = "org.example.test.Failed",
+                               .internal_error_field = "reason" };
         assert_int_equal(vl_server_new(&f->server, &info, NULL), 0);
         vl_server_set_check_replies(f->server, true);
         _cleanup_error_ Error *e = NULL;
@@ -136,7 +143,7 @@ static json_t *call_once(Fixture *f, const char *method, json_t *params, char **
 static void test_echo_zero_values(void **state) {
         Fixture *f = *state;
         _cleanup_json_ json_t *params = json_pack("{s:{s:s, s:i, s:n, s:{s:s}}}", "thing", "NAME",
-                                                 "x", "ratio", 2, "tags", "labels", "a", "b");
+                                                  "x", "ratio", 2, "tags", "labels", "a", "b");
         _cleanup_free_ char *error = NULL;
         _cleanup_json_ json_t *r = call_once(f, "org.example.test.Echo", params, &error);
         assert_null(error);
@@ -147,8 +154,8 @@ static void test_echo_zero_values(void **state) {
         assert_int_equal(json_integer_value(json_object_get(thing, "count")), 0);
         assert_true(json_is_real(json_object_get(thing, "ratio")));
         assert_true(json_is_array(json_object_get(thing, "tags")));
-        assert_string_equal(json_string_value(json_object_get(json_object_get(thing, "labels"), "a")),
-                            "b");
+        assert_string_equal(
+                json_string_value(json_object_get(json_object_get(thing, "labels"), "a")), "b");
         assert_true(json_is_null(json_object_get(thing, "extra")));
         assert_true(json_is_false(json_object_get(json_object_get(thing, "inner"), "on")));
 }
@@ -158,7 +165,8 @@ static void test_stream_with_more(void **state) {
         _cleanup_(vl_client_freep) VlClient *c = NULL;
         assert_int_equal(vl_client_connect(&c, f->address, NULL), 0);
         _cleanup_json_ json_t *params = json_pack("{s:i}", "n", 5);
-        assert_int_equal(vl_client_call(c, "org.example.test.Stream", params, VL_CALL_MORE, NULL), 0);
+        assert_int_equal(vl_client_call(c, "org.example.test.Stream", params, VL_CALL_MORE, NULL),
+                         0);
         for (int i = 1; i <= 5; i++) {
                 _cleanup_json_ json_t *r = NULL;
                 bool continues;
@@ -180,7 +188,8 @@ static void test_wrong_shape_caught(void **state) {
         _cleanup_free_ char *error = NULL;
         _cleanup_json_ json_t *r = call_once(f, "org.example.test.WrongShape", NULL, &error);
         assert_string_equal(error, "org.example.test.Failed");
-        assert_non_null(strstr(json_string_value(json_object_get(r, "reason")), "breaks its contract"));
+        assert_non_null(
+                strstr(json_string_value(json_object_get(r, "reason")), "breaks its contract"));
 }
 
 static void test_silent_handler(void **state) {
@@ -221,7 +230,8 @@ static void test_oneway_runs_silently(void **state) {
         _cleanup_(vl_client_freep) VlClient *c = NULL;
         assert_int_equal(vl_client_connect(&c, f->address, NULL), 0);
         int before = atomic_load(&calls);
-        assert_int_equal(vl_client_call(c, "org.example.test.Count", NULL, VL_CALL_ONEWAY, NULL), 0);
+        assert_int_equal(vl_client_call(c, "org.example.test.Count", NULL, VL_CALL_ONEWAY, NULL),
+                         0);
         assert_int_equal(vl_client_call(c, "org.example.test.Count", NULL, 0, NULL), 0);
         _cleanup_json_ json_t *r = NULL;
         assert_int_equal(vl_client_receive(c, &r, NULL, NULL, NULL), 0);
@@ -239,7 +249,7 @@ static void test_description(void **state) {
 
 static void test_add_interface_errors(void **state) {
         VlServer *s = NULL;
-        VlServiceInfo info = {.vendor = "v"};
+        VlServiceInfo info = { .vendor = "v" };
         assert_int_equal(vl_server_new(&s, &info, NULL), 0);
         Error *e = NULL;
         assert_int_equal(vl_server_add_interface(s, "interface org.example.x\nmethod A( -> ()\n",
@@ -247,15 +257,16 @@ static void test_add_interface_errors(void **state) {
                          -1);
         assert_non_null(strstr(e->message, "interface description:2:"));
         e = err_free(e);
-        static const VlMethodBinding unknown[] = {{"B", test_Silent}};
+        static const VlMethodBinding unknown[] = { { "B", test_Silent } };
         assert_int_equal(vl_server_add_interface(s, "interface org.example.x\nmethod A() -> ()\n",
                                                  unknown, 1, NULL, &e),
                          -1);
         assert_non_null(strstr(e->message, "no method `B`"));
         e = err_free(e);
-        assert_int_equal(vl_server_add_interface(s, "interface org.varlink.service\nmethod A() -> ()\n",
-                                                 NULL, 0, NULL, &e),
-                         -1);
+        assert_int_equal(
+                vl_server_add_interface(s, "interface org.varlink.service\nmethod A() -> ()\n",
+                                        NULL, 0, NULL, &e),
+                -1);
         assert_int_equal(e->kind, ERR_EXISTS);
         err_free(e);
         vl_server_free(s);
@@ -263,15 +274,23 @@ static void test_add_interface_errors(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_echo_zero_values, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_stream_with_more, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_stream_without_more, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_wrong_shape_caught, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_silent_handler, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_no_output_fields, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_unbound_not_implemented, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_echo_zero_values, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_stream_with_more, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_stream_without_more, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_wrong_shape_caught, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_silent_handler, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_no_output_fields, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_unbound_not_implemented, fixture_setup,
+                                                fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_error_reply, fixture_setup, fixture_teardown),
-                cmocka_unit_test_setup_teardown(test_oneway_runs_silently, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_oneway_runs_silently, fixture_setup,
+                                                fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_description, fixture_setup, fixture_teardown),
                 cmocka_unit_test(test_add_interface_errors),
         };

@@ -70,8 +70,9 @@ static void test_transactions_and_constraints(void **state) {
         assert_int_equal(db_open(&db, path, NULL), 0);
 
         assert_int_equal(db_transaction_begin(db, NULL), 0);
-        assert_int_equal(db_exec(db, "INSERT INTO layers (chain_id, diff_id, size, created) "
-                                     "VALUES ('sha256:a', 'sha256:a', 1, 0)",
+        assert_int_equal(db_exec(db,
+                                 "INSERT INTO layers (chain_id, diff_id, size, created) "
+                                 "VALUES ('sha256:a', 'sha256:a', 1, 0)",
                                  NULL),
                          0);
         db_transaction_rollback(db);
@@ -84,8 +85,9 @@ static void test_transactions_and_constraints(void **state) {
 
         /* Foreign keys are enforced: a layer needs its parent. */
         Error *e = NULL;
-        assert_int_equal(db_exec(db, "INSERT INTO layers (chain_id, diff_id, parent, size, created) "
-                                     "VALUES ('sha256:b', 'sha256:b', 'sha256:none', 1, 0)",
+        assert_int_equal(db_exec(db,
+                                 "INSERT INTO layers (chain_id, diff_id, parent, size, created) "
+                                 "VALUES ('sha256:b', 'sha256:b', 'sha256:none', 1, 0)",
                                  &e),
                          -1);
         assert_non_null(strstr(e->message, "FOREIGN KEY"));
@@ -117,7 +119,7 @@ static void *locked_increment(void *arg) {
 
 static void test_locks_exclude_threads(void **state) {
         _cleanup_free_ char *dir = temp_dir();
-        Counter c = {.runroot = dir};
+        Counter c = { .runroot = dir };
         pthread_t t[4];
         for (int i = 0; i < 4; i++)
                 assert_int_equal(pthread_create(&t[i], NULL, locked_increment, &c), 0);

@@ -56,7 +56,8 @@ static void test_split_reads(void **state) {
                 send_bytes(p, text + i, 1);
         _cleanup_json_ json_t *msg = NULL;
         assert_int_equal(vl_stream_read(p->reader, &msg, NULL), 1);
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(msg, "parameters"), "x")), 1);
+        assert_int_equal(
+                json_integer_value(json_object_get(json_object_get(msg, "parameters"), "x")), 1);
 }
 
 static void test_pipelined(void **state) {

@@ -46,7 +46,7 @@ void layer_record_clear(LayerRecord *l) {
         free(l->parent);
         free(l->blob_digest);
         free(l->blob_media_type);
-        *l = (LayerRecord){0};
+        *l = (LayerRecord){ 0 };
 }
 
 #define IMAGE_COLUMNS "id, manifest_digest, manifest_media_type, top_layer, created, stored, size"
@@ -160,7 +160,8 @@ int image_store_find_prefix(Db *db, const char *prefix, char ret_ids[2][IMAGE_ID
         size_t n = 0;
         int r;
         while ((r = sqlite3_step(s)) == SQLITE_ROW && n < 2)
-                snprintf(ret_ids[n++], IMAGE_ID_SIZE, "%s", (const char *)sqlite3_column_text(s, 0));
+                snprintf(ret_ids[n++], IMAGE_ID_SIZE, "%s",
+                         (const char *)sqlite3_column_text(s, 0));
         if (r != SQLITE_DONE && r != SQLITE_ROW)
                 return db_error(db, err, "find image by ID prefix");
         *ret_n = n;
@@ -253,8 +254,7 @@ int image_store_children(Db *db, const char *top_layer, size_t *ret_n, Error **e
 #define LAYER_COLUMNS \
         "chain_id, diff_id, parent, blob_digest, blob_size, blob_media_type, size, created"
 
-int layer_store_load(Db *db, const char *chain_id, LayerRecord *ret, bool *ret_found,
-                     Error **err) {
+int layer_store_load(Db *db, const char *chain_id, LayerRecord *ret, bool *ret_found, Error **err) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         if (db_prepare(db, "SELECT " LAYER_COLUMNS " FROM layers WHERE chain_id = ?", &s, err) < 0)
                 return -1;

@@ -17,14 +17,14 @@
 
 typedef struct Image {
         char id[IMAGE_ID_SIZE];
-        char *manifest_digest;     /* "sha256:..." of the stored manifest */
+        char *manifest_digest; /* "sha256:..." of the stored manifest */
         char *manifest_media_type;
-        char *top_layer;           /* chain ID, NULL for an image without layers */
-        int64_t created;           /* the config's created, Unix ns (0 when absent) */
-        int64_t stored;            /* when stored here, Unix ns */
-        int64_t size;              /* uncompressed layers + manifest + config */
-        char **names;              /* fully qualified names, NULL-terminated */
-        char **layers;             /* chain IDs bottom first, NULL-terminated */
+        char *top_layer; /* chain ID, NULL for an image without layers */
+        int64_t created; /* the config's created, Unix ns (0 when absent) */
+        int64_t stored;  /* when stored here, Unix ns */
+        int64_t size;    /* uncompressed layers + manifest + config */
+        char **names;    /* fully qualified names, NULL-terminated */
+        char **layers;   /* chain IDs bottom first, NULL-terminated */
 } Image;
 
 Image *image_free(Image *img);

@@ -21,7 +21,7 @@ static bool is_hex_prefix(const char *s) {
 
 /* Step 3: normalised reference, exact name, full ID, unique ID prefix. */
 static int lookup_direct(Db *db, const char *name, char *ret_id, bool *found, Error **err) {
-        ImageRef ref = {0};
+        ImageRef ref = { 0 };
         _cleanup_error_ Error *parse_err = NULL;
         if (image_ref_parse_normalized(name, &ref, &parse_err) == 0) {
                 _cleanup_free_ char *full = image_ref_format(&ref);
@@ -54,7 +54,7 @@ static int lookup_direct(Db *db, const char *name, char *ret_id, bool *found, Er
  * is name's tag (or latest). */
 static int lookup_suffix(Db *db, const char *original, const char *name, char *ret_id,
                          Error **err) {
-        ImageRef want = {0};
+        ImageRef want = { 0 };
         if (image_ref_parse(name, &want, err) < 0)
                 return -1;
         const char *tag = want.tag ? want.tag : "latest";
@@ -69,7 +69,7 @@ static int lookup_suffix(Db *db, const char *original, const char *name, char *r
         for (size_t i = 0; i < n; i++) {
                 bool match = false;
                 for (char **nm = images[i]->names; *nm && !match; nm++) {
-                        ImageRef have = {0};
+                        ImageRef have = { 0 };
                         _cleanup_error_ Error *ignored = NULL;
                         if (image_ref_parse(*nm, &have, &ignored) < 0)
                                 continue;
@@ -119,7 +119,7 @@ static int lookup_id(Db *db, const char *input, char *ret_id, Error **err) {
                 return 0;
 
         /* Reject what is not a reference at all before guessing further. */
-        ImageRef ref = {0};
+        ImageRef ref = { 0 };
         if (image_ref_parse(name, &ref, err) < 0)
                 return -1;
         bool has_domain = ref.domain != NULL;

@@ -37,18 +37,18 @@ typedef enum LayerWhiteoutMode {
 
 typedef struct LayerExtractOptions {
         LayerWhiteoutMode whiteouts;
-        uint64_t size_max;     /* 0: LAYER_SIZE_MAX */
-        uint64_t entries_max;  /* 0: LAYER_ENTRIES_MAX */
-        bool allow_devices;    /* create block/char device nodes (else skipped) */
-        bool preserve_owners;  /* chown to the tar's uid/gid (root does) */
+        uint64_t size_max;    /* 0: LAYER_SIZE_MAX */
+        uint64_t entries_max; /* 0: LAYER_ENTRIES_MAX */
+        bool allow_devices;   /* create block/char device nodes (else skipped) */
+        bool preserve_owners; /* chown to the tar's uid/gid (root does) */
 } LayerExtractOptions;
 
 typedef struct LayerExtractResult {
-        LayerCompression compression;       /* detected from the magic bytes */
-        char diff_id[DIGEST_STRING_SIZE];   /* digest of the uncompressed tar */
+        LayerCompression compression;               /* detected from the magic bytes */
+        char diff_id[DIGEST_STRING_SIZE];           /* digest of the uncompressed tar */
         char compressed_digest[DIGEST_STRING_SIZE]; /* digest of the bytes read */
-        uint64_t compressed_size;           /* bytes read from fd */
-        uint64_t uncompressed_size;         /* bytes of tar */
+        uint64_t compressed_size;                   /* bytes read from fd */
+        uint64_t uncompressed_size;                 /* bytes of tar */
         uint64_t entries;
 } LayerExtractResult;
 

@@ -17,8 +17,7 @@
 
 /* Media types we read and write. */
 #define MEDIA_TYPE_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MEDIA_TYPE_DOCKER_MANIFEST_LIST \
-        "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MEDIA_TYPE_DOCKER_MANIFEST_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 #define MEDIA_TYPE_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MEDIA_TYPE_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define MEDIA_TYPE_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1+json"
@@ -84,8 +83,8 @@ int registry_manifest_get(RegistryClient *c, const char *repo, const char *ref,
  * digest the registry reports (Docker-Content-Digest) in ret_digest
  * (DIGEST_STRING_SIZE) when not NULL. */
 int registry_manifest_put(RegistryClient *c, const char *repo, const char *ref,
-                          const char *media_type, const char *body, size_t size,
-                          char *ret_digest, Error **err);
+                          const char *media_type, const char *body, size_t size, char *ret_digest,
+                          Error **err);
 
 /* Streams GET /v2/REPO/blobs/DIGEST (following redirects to blob storage)
  * into write_fn, verifying the digest of all bytes at the end (mismatch:

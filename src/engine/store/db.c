@@ -104,8 +104,9 @@ int db_open(Db **ret, const char *path, Error **err) {
         /* WAL lets readers (ListImages) run while a pull writes; NORMAL
          * sync is safe in WAL mode (a crash loses at most the last commit,
          * never consistency). */
-        if (db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                        "PRAGMA foreign_keys = ON;",
+        if (db_exec(db,
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                    "PRAGMA foreign_keys = ON;",
                     err) < 0 ||
             db_migrate(db, err) < 0)
                 return err_wrap(err, "open database `%s`", path);
@@ -157,7 +158,7 @@ int db_prepare(Db *db, const char *sql, sqlite3_stmt **ret, Error **err) {
             SQLITE_OK)
                 return db_error(db, err, "prepare");
         xgrow((void **)&db->stmts, &db->cap_stmts, db->n_stmts + 1, sizeof *db->stmts);
-        db->stmts[db->n_stmts++] = (CachedStmt){.sql = sql, .stmt = s};
+        db->stmts[db->n_stmts++] = (CachedStmt){ .sql = sql, .stmt = s };
         *ret = s;
         return 0;
 }

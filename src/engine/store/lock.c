@@ -46,8 +46,8 @@ static int lock_take(const char *runroot, const char *kind, const char *name, bo
         return 0;
 }
 
-int lock_acquire(const char *runroot, const char *kind, const char *name, bool exclusive,
-                 Lock *ret, Error **err) {
+int lock_acquire(const char *runroot, const char *kind, const char *name, bool exclusive, Lock *ret,
+                 Error **err) {
         return lock_take(runroot, kind, name, exclusive, true, ret, err);
 }
 

@@ -15,12 +15,12 @@ typedef struct Lock {
         int fd; /* -1 when not held */
 } Lock;
 
-#define LOCK_INIT ((Lock){.fd = -1})
+#define LOCK_INIT ((Lock){ .fd = -1 })
 
 /* Blocks until the lock "kind-name" is held (shared or exclusive). name
  * must be a plain file name component (IDs, digests without ':'). */
-int lock_acquire(const char *runroot, const char *kind, const char *name, bool exclusive,
-                 Lock *ret, Error **err);
+int lock_acquire(const char *runroot, const char *kind, const char *name, bool exclusive, Lock *ret,
+                 Error **err);
 /* Like lock_acquire without blocking: ERR_BAD_STATE ("busy") when held elsewhere. */
 int lock_try_acquire(const char *runroot, const char *kind, const char *name, bool exclusive,
                      Lock *ret, Error **err);
