@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* io.podman system methods: Ping, GetVersion, GetInfo. */
 #include "api-private.h"
+#include <pthread.h>
 #include <string.h>
 
 #include "hostinfo.h"
 #include "xalloc.h"
 #include "version.h"
 
+static json_t *ping_reply;
+
+static void ping_reply_init(void) { ping_reply = json_pack("{s:{s:s}}", "ping", "message", "OK"); }
+
 API_HANDLER(Ping) {
-        (void)vl_call_reply(call, json_pack("{s:{s:s}}", "ping", "message", "OK"), false, NULL);
+        /* The answer never changes: build it once. jansson's reference
+         * counts are atomic, so threads may share it. */
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, ping_reply_init);
+        (void)vl_call_reply(call, json_incref(ping_reply), false, NULL);
 }
 
 API_HANDLER(GetVersion) {

@@ -88,7 +88,16 @@ int vl_server_new(VlServer **ret, const VlServiceInfo *info, Error **err) {
 VlServer *vl_server_free(VlServer *s) {
         if (!s)
                 return NULL;
+        /* Local connections end when their client closes; give their
+         * threads a moment to notice. */
         pthread_mutex_lock(&s->lock);
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 5;
+        while (s->n_connections > 0)
+                if (pthread_cond_timedwait(&s->connections_changed, &s->lock, &deadline) ==
+                    ETIMEDOUT)
+                        break;
         bool busy = s->n_connections > 0;
         pthread_mutex_unlock(&s->lock);
         if (busy) {
@@ -199,28 +208,15 @@ static const VlType *server_error_type(const VlServer *s, const VlCall *call, co
         return e ? e->type : NULL;
 }
 
-static int call_write(VlCall *call, json_t *msg) {
+static int call_write(VlCall *call, json_t *parameters, bool continues, const char *error) {
         if (call->broken)
                 return -1;
         _cleanup_error_ Error *e = NULL;
-        if (vl_stream_write(call->conn->stream, msg, &e) < 0) {
+        if (vl_stream_write_reply(call->conn->stream, parameters, continues, error, &e) < 0) {
                 call->broken = true;
                 return -1;
         }
         return 0;
-}
-
-/* Builds {"parameters": ..., "continues": true, "error": ...} with empty
- * parts left out, in the order the reference server wrote them. */
-static json_t *reply_build(json_t *parameters, bool continues, const char *error) {
-        json_t *msg = json_object();
-        if (parameters && json_object_size(parameters) > 0)
-                json_object_set(msg, "parameters", parameters);
-        if (continues)
-                json_object_set_new(msg, "continues", json_true());
-        if (error)
-                json_object_set_new(msg, "error", json_string(error));
-        return msg;
 }
 
 static int call_send_internal_error(VlCall *call, const char *fmt, ...) _printf_(2, 3);
@@ -247,10 +243,7 @@ static int call_send(VlCall *call, json_t *parameters, bool continues, const cha
         }
         if (call->oneway)
                 return 0;
-        json_t *msg = reply_build(parameters, continues, error);
-        int r = call_write(call, msg);
-        json_decref(msg);
-        return r;
+        return call_write(call, parameters, continues, error);
 }
 
 static int call_send_internal_error(VlCall *call, const char *fmt, ...) {
@@ -389,7 +382,12 @@ static void call_dispatch(VlCall *call, json_t *msg) {
                 (void)vl_call_error_invalid_parameter(call, "method", NULL);
                 return;
         }
-        _cleanup_free_ char *iface_name = xstrndup(call->name, (size_t)(dot - call->name));
+        /* Interface names are at most 255 bytes (varlink.org); longer is
+         * unknown anyway. */
+        char iface_name[256];
+        size_t iface_len = (size_t)(dot - call->name);
+        snprintf(iface_name, sizeof iface_name, "%.*s", (int)(iface_len < 255 ? iface_len : 255),
+                 call->name);
         const char *bare = dot + 1;
         const ServedInterface *si = vl_server_find_interface(s, iface_name);
         if (!si) {
@@ -490,16 +488,13 @@ static void *connection_run(void *arg) {
         return NULL;
 }
 
-static void server_accept(VlServer *s) {
-        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0)
-                return; /* EAGAIN, ECONNABORTED, EMFILE: try again on the next wakeup */
-
+/* Serves fd on a new thread; takes fd. */
+static int server_serve_fd(VlServer *s, int fd) {
         pthread_mutex_lock(&s->lock);
         if (s->n_connections >= SERVER_CONNECTIONS_MAX) {
                 pthread_mutex_unlock(&s->lock);
                 close(fd);
-                return;
+                return -1;
         }
         Connection *c = xnew0(Connection, 1);
         c->server = s;
@@ -523,7 +518,28 @@ static void server_accept(VlServer *s) {
                 vl_stream_free(c->stream);
                 connection_unlink(c);
                 free(c);
+                return -1;
         }
+        return 0;
+}
+
+static void server_accept(VlServer *s) {
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+                return; /* EAGAIN, ECONNABORTED, EMFILE: try again on the next wakeup */
+        (void)server_serve_fd(s, fd);
+}
+
+int vl_server_connect_local(VlServer *s, VlClient **ret, Error **err) {
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return err_set(err, ERR_SYSTEM, errno, "socketpair");
+        if (server_serve_fd(s, sp[1]) < 0) {
+                close(sp[0]);
+                return err_set(err, ERR_LIMIT, 0, "cannot serve another connection");
+        }
+        *ret = vl_client_new_fds(sp[0], sp[0]);
+        return 0;
 }
 
 static void server_signal_handler(int sig) {

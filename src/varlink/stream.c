@@ -26,6 +26,8 @@ struct VlStream {
         size_t start; /* first byte not yet returned */
         size_t end;   /* one past the last byte read */
         size_t scan;  /* bytes before it are known not to be NUL */
+        char *out;    /* the message being written, reused between writes */
+        size_t out_len, out_cap;
 };
 
 VlStream *vl_stream_new(int in_fd, int out_fd, bool borrow_fds) {
@@ -49,6 +51,7 @@ VlStream *vl_stream_free(VlStream *s) {
                         close(s->out_fd);
         }
         free(s->buf);
+        free(s->out);
         free(s);
         return NULL;
 }
@@ -175,10 +178,66 @@ static int stream_write_all(VlStream *s, const char *data, size_t len, Error **e
         return 0;
 }
 
+/* Serialisation goes straight into the reusable output buffer: no
+ * temporary string per message. */
+static int out_append(const char *data, size_t len, void *userdata) {
+        VlStream *s = userdata;
+        xgrow((void **)&s->out, &s->out_cap, s->out_len + len + 1, 1);
+        memcpy(s->out + s->out_len, data, len);
+        s->out_len += len;
+        return 0;
+}
+
+static int out_append_json(VlStream *s, json_t *v) {
+        return json_dump_callback(v, out_append, s, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int out_flush(VlStream *s, Error **err) {
+        out_append("", 1, s); /* the terminating NUL */
+        int r = stream_write_all(s, s->out, s->out_len, err);
+        s->out_len = 0;
+        /* A huge reply should not pin its buffer for the connection's life. */
+        if (s->out_cap > 65536) {
+                free(s->out);
+                s->out = NULL;
+                s->out_cap = 0;
+        }
+        return r;
+}
+
 int vl_stream_write(VlStream *s, json_t *msg, Error **err) {
-        _cleanup_free_ char *text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (!text)
+        s->out_len = 0;
+        if (out_append_json(s, msg) < 0)
                 return err_set(err, ERR_INTERNAL, 0, "cannot serialise message");
-        /* The string's own terminating NUL is the message terminator. */
-        return stream_write_all(s, text, strlen(text) + 1, err);
+        return out_flush(s, err);
+}
+
+int vl_stream_write_reply(VlStream *s, json_t *parameters, bool continues, const char *error,
+                          Error **err) {
+        s->out_len = 0;
+        bool comma = false;
+        out_append("{", 1, s);
+        if (parameters && json_object_size(parameters) > 0) {
+                out_append("\"parameters\":", 13, s);
+                if (out_append_json(s, parameters) < 0)
+                        return err_set(err, ERR_INTERNAL, 0, "cannot serialise reply");
+                comma = true;
+        }
+        if (continues) {
+                out_append(comma ? ",\"continues\":true" : "\"continues\":true", comma ? 17 : 16,
+                           s);
+                comma = true;
+        }
+        if (error) {
+                json_t *name = json_string(error);
+                if (!name)
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid error name");
+                out_append(comma ? ",\"error\":" : "\"error\":", comma ? 9 : 8, s);
+                int r = out_append_json(s, name);
+                json_decref(name);
+                if (r < 0)
+                        return err_set(err, ERR_INTERNAL, 0, "cannot serialise reply");
+        }
+        out_append("}", 1, s);
+        return out_flush(s, err);
 }

@@ -204,6 +204,10 @@ bool vl_stream_has_buffered(const VlStream *s);
 /* Serialises msg (borrowed) compactly, in insertion order, appends the NUL
  * and writes it all. */
 int vl_stream_write(VlStream *s, json_t *msg, Error **err);
+/* Writes a reply {"parameters": ..., "continues": true, "error": ...},
+ * leaving out empty parts, in that order (the reference server's). */
+int vl_stream_write_reply(VlStream *s, json_t *parameters, bool continues, const char *error,
+                          Error **err);
 int vl_stream_in_fd(const VlStream *s);
 
 /* ------------------------------------------------------------------ */
@@ -265,6 +269,13 @@ int vl_server_run(VlServer *s, uint64_t idle_timeout_ms, bool handle_signals, Er
  * handlers. */
 void vl_server_stop(VlServer *s);
 
+/* Opens an in-process connection: a socketpair whose one end the server
+ * serves on its own thread (vl_server_run() is not needed), the other
+ * wrapped in a client. Lets a program be its own client, so the command
+ * line and a remote client share one code path. */
+typedef struct VlClient VlClient;
+int vl_server_connect_local(VlServer *s, VlClient **ret, Error **err);
+
 /* Strict mode: every reply is checked against the method's or error's
  * declared type; a mismatch is logged and replaced by the fallback error,
  * so tests catch handlers that send a wrong shape. Enabled by default when
@@ -294,8 +305,6 @@ bool vl_call_peer_closed(VlCall *call);
 
 /* ------------------------------------------------------------------ */
 /* Client (client.c).                                                 */
-
-typedef struct VlClient VlClient;
 
 enum {
         VL_CALL_MORE = 1 << 0,
