@@ -9,6 +9,7 @@ PACKAGES="
   libjansson-dev libcmocka-dev libssl-dev libarchive-dev libcurl4-openssl-dev
   libsqlite3-dev libzstd-dev libisal-dev zlib1g-dev
   clang libclang-rt-14-dev clang-format
+  docker-registry apache2-utils openssl busybox-static curl
 "
 
 missing=""

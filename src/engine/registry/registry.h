@@ -37,7 +37,7 @@ typedef struct RegistryOptions {
          * the registry is insecure in registries.conf, or the caller said
          * tls-verify=false. */
         bool insecure;
-        /* podman's --cert-dir: *.crt are extra CAs, *.cert/*.key client
+        /* podman's --cert-dir: *.crt are extra CAs, *.cert and *.key client
          * certificate pairs. NULL: /etc/containers/certs.d/HOST[:PORT]
          * when it exists. */
         const char *cert_dir;
