@@ -23,8 +23,10 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# Serves io.podman in the foreground on the default address until ^C.
+# Serves io.podman in the foreground on the default address until ^C, with
+# localhost/busybox:latest imported on first start (no registry needed).
 run: build
+	tools/seed-busybox.sh $(BUILD)/varpod
 	$(BUILD)/varpod varlink --timeout 0 $(ADDRESS)
 
 # Every test: format, unit and fuzz-corpus replay, end-to-end; then all of

@@ -21,6 +21,22 @@ API_HANDLER(Ping);
 API_HANDLER(GetVersion);
 API_HANDLER(GetInfo);
 
+/* images.c */
+API_HANDLER(ListImages);
+API_HANDLER(GetImage);
+API_HANDLER(InspectImage);
+API_HANDLER(HistoryImage);
+API_HANDLER(TagImage);
+API_HANDLER(RemoveImage);
+API_HANDLER(ImageExists);
+API_HANDLER(DeleteUnusedImages);
+API_HANDLER(PullImage);
+API_HANDLER(ImportImage);
+API_HANDLER(ExportImage);
+API_HANDLER(PushImage);
+API_HANDLER(SearchImage);
+API_HANDLER(ImagesPrune);
+
 /* stubs.c: methods the reference answered with a qualified name */
 API_HANDLER(WaitPod);
 API_HANDLER(TopPod);

@@ -20,8 +20,28 @@ const VlServiceInfo api_service_info = {
         { #name, io_podman_##name }
 
 static const VlMethodBinding api_bindings[] = {
-        BIND(Ping),       BIND(GetVersion),         BIND(GetInfo),      BIND(WaitPod),
-        BIND(TopPod),     BIND(ListContainerPorts), BIND(GenerateKube), BIND(GenerateKubeService),
+        BIND(Ping),
+        BIND(GetVersion),
+        BIND(GetInfo),
+        BIND(ListImages),
+        BIND(GetImage),
+        BIND(InspectImage),
+        BIND(HistoryImage),
+        BIND(TagImage),
+        BIND(RemoveImage),
+        BIND(ImageExists),
+        BIND(DeleteUnusedImages),
+        BIND(PullImage),
+        BIND(ImportImage),
+        BIND(ExportImage),
+        BIND(PushImage),
+        BIND(SearchImage),
+        BIND(ImagesPrune),
+        BIND(WaitPod),
+        BIND(TopPod),
+        BIND(ListContainerPorts),
+        BIND(GenerateKube),
+        BIND(GenerateKubeService),
         BIND(ReplayKube),
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hostinfo.h"
+#include "registries-conf.h"
 #include "xalloc.h"
 #include "version.h"
 
@@ -41,7 +42,7 @@ static json_t *info_host(const HostInfo *h) {
                          h->kernel, "os", h->os, "uptime", h->uptime);
 }
 
-static json_t *info_store(const EngineConfig *c) {
+static json_t *info_store(const EngineConfig *c, const EngineStoreInfo *si) {
         _cleanup_free_ char *opts = NULL;
         size_t len = 0;
         for (char **p = c->storage_opts; p && *p; p++)
@@ -53,26 +54,62 @@ static json_t *info_store(const EngineConfig *c) {
                 strcat(opts, *p);
         }
         return json_pack("{s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "containers",
-                         (json_int_t)0, "images", (json_int_t)0, "graph_driver_name",
-                         c->storage_driver, "graph_driver_options", opts, "graph_root", c->root,
-                         "graph_status", "backing_filesystem", "", "native_overlay_diff", "",
-                         "supports_d_type", "", "run_root", c->runroot);
+                         (json_int_t)si->containers, "images", (json_int_t)si->images,
+                         "graph_driver_name", si->driver, "graph_driver_options", opts,
+                         "graph_root", c->root, "graph_status", "backing_filesystem",
+                         si->backing_filesystem, "native_overlay_diff",
+                         si->native_overlay_diff ? "true" : "false", "supports_d_type",
+                         si->supports_d_type ? "true" : "false", "run_root", c->runroot);
+}
+
+static json_t *strv_json(char **v) {
+        if (!v || !*v)
+                return json_null();
+        json_t *a = json_array();
+        for (; *v; v++)
+                json_array_append_new(a, json_string(*v));
+        return a;
+}
+
+static json_t *insecure_registries(const RegistriesConf *conf) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < conf->n_entries; i++)
+                if (conf->entries[i].insecure)
+                        json_array_append_new(
+                                a,
+                                json_string(conf->entries[i].location && *conf->entries[i].location
+                                                    ? conf->entries[i].location
+                                                    : conf->entries[i].prefix));
+        if (json_array_size(a) == 0) {
+                json_decref(a);
+                return json_null();
+        }
+        return a;
 }
 
 API_HANDLER(GetInfo) {
         Engine *engine = userdata;
         HostInfo h;
+        EngineStoreInfo si;
+        RegistriesConf conf = { 0 };
         _cleanup_error_ Error *e = NULL;
+        if (engine_store_info(engine, &si, &e) < 0 || registries_conf_load(&conf, NULL, &e) < 0) {
+                api_reply_error(call, e, NULL);
+                return;
+        }
         if (hostinfo_load(&h, NULL, &e) < 0) {
+                registries_conf_clear(&conf);
                 api_reply_error(call, e, NULL);
                 return;
         }
         const VersionInfo *v = version_info();
-        json_t *info = json_pack("{s:o, s:n, s:n, s:o, s:{s:s, s:s, s:s, s:s}}", "host",
-                                 info_host(&h), "registries", "insecure_registries", "store",
-                                 info_store(engine_config(engine)), "podman", "compiler",
+        json_t *info = json_pack("{s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}}", "host",
+                                 info_host(&h), "registries", strv_json(conf.search),
+                                 "insecure_registries", insecure_registries(&conf), "store",
+                                 info_store(engine_config(engine), &si), "podman", "compiler",
                                  v->compiler, "go_version", v->compiler, "podman_version",
                                  v->version, "git_commit", v->git_commit);
         hostinfo_clear(&h);
+        registries_conf_clear(&conf);
         (void)vl_call_reply(call, json_pack("{s:o}", "info", info), false, NULL);
 }

@@ -5,10 +5,13 @@
  * subcommand from the table in commands.c, one file per command. */
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
 #include "engine.h"
+#include "varlink.h"
 
 /* podman's exit codes for failures of the tool itself. */
 enum {
@@ -30,6 +33,21 @@ typedef struct CliCommand {
         int (*run)(CliGlobals *g, int argc, char **argv);
 } CliCommand;
 
+/* A connection to io.podman: in-process (engine and server of our own)
+ * or remote. */
+typedef struct CliSession {
+        Engine *engine;
+        VlServer *server;
+        VlClient *client;
+} CliSession;
+
+/* Opens the session the global flags ask for; prints errors itself. */
+int cli_session_open(CliGlobals *g, CliSession *ret);
+void cli_session_close(CliSession *s);
+/* Calls an io.podman method. On an error reply prints it podman's way
+ * ("Error: ...") and returns -1; *ret (may be NULL) gets the reply. */
+int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret);
+
 /* Parses the global flags at the start of argv; returns the index of the
  * first non-flag argument, or -1 after printing an error. */
 int cli_globals_parse(CliGlobals *g, int argc, char **argv);
@@ -41,6 +59,13 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a JSON value indented by two spaces, as the varlink CLI does. */
 void cli_json_print(json_t *value);
 
+/* "4.41 MB", "12.3 kB", "512 B". */
+void cli_size_format(int64_t bytes, char *buf, size_t size);
+/* "3 hours ago", "2 weeks ago". */
+void cli_ago_format(int64_t then_ns, char *buf, size_t size);
+/* Reads a GoTime string ("2019-01-09 18:04:11.5 +0000 UTC") as UTC. */
+int cli_go_time_parse(const char *text, int64_t *ret_ns);
+
 /* Splits "ADDRESS/INTERFACE[.METHOD]" at its last '/'. */
 int cli_split_address(const char *arg, char **ret_address, char **ret_rest);
 
@@ -49,5 +74,17 @@ int cmd_call(CliGlobals *g, int argc, char **argv);
 int cmd_info(CliGlobals *g, int argc, char **argv);
 int cmd_help(CliGlobals *g, int argc, char **argv);
 int cmd_version(CliGlobals *g, int argc, char **argv);
+int cmd_images(CliGlobals *g, int argc, char **argv);
+int cmd_pull(CliGlobals *g, int argc, char **argv);
+int cmd_rmi(CliGlobals *g, int argc, char **argv);
+int cmd_tag(CliGlobals *g, int argc, char **argv);
+int cmd_inspect(CliGlobals *g, int argc, char **argv);
+int cmd_history(CliGlobals *g, int argc, char **argv);
+int cmd_image(CliGlobals *g, int argc, char **argv);
+int cmd_import(CliGlobals *g, int argc, char **argv);
+int cmd_push(CliGlobals *g, int argc, char **argv);
+int cmd_save(CliGlobals *g, int argc, char **argv);
+int cmd_load(CliGlobals *g, int argc, char **argv);
+int cmd_search(CliGlobals *g, int argc, char **argv);
 
 extern const CliCommand cli_commands[];

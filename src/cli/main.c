@@ -12,6 +12,18 @@ const CliCommand cli_commands[] = {
         { "info", "show what a varlink service offers", cmd_info },
         { "help", "show an interface of a varlink service", cmd_help },
         { "version", "show the version of varpod", cmd_version },
+        { "pull", "pull an image from a registry", cmd_pull },
+        { "images", "list images", cmd_images },
+        { "rmi", "remove images", cmd_rmi },
+        { "tag", "add names to an image", cmd_tag },
+        { "inspect", "show details of images", cmd_inspect },
+        { "history", "show the history of an image", cmd_history },
+        { "image", "manage images (exists, prune, ...)", cmd_image },
+        { "import", "import a root filesystem tarball as an image", cmd_import },
+        { "push", "push an image to a registry or an archive", cmd_push },
+        { "save", "write an image to an archive", cmd_save },
+        { "load", "load images from an archive", cmd_load },
+        { "search", "search registries for images", cmd_search },
         { NULL, NULL, NULL },
 };
 

@@ -7,7 +7,8 @@
  * and inline tables become objects (keys in document order), arrays and
  * arrays of tables become arrays, strings (all four kinds, with escapes),
  * integers (decimal, hex, octal, binary, underscores), floats (incl. inf,
- * nan), booleans; dates and times become their text as strings. */
+ * nan), booleans; dates and times become their text as strings. JSON has
+ * no inf or nan, so those become the strings "inf", "-inf" and "nan". */
 
 #include <jansson.h>
 
@@ -15,6 +16,9 @@
 
 /* Largest document accepted. */
 #define TOML_SIZE_MAX (4u * 1024u * 1024u)
+/* Deepest value accepted, counted in tables and arrays from the root
+ * (`a.b.c = [1]` puts 1 at depth 4); also the most parts a key may have. */
+#define TOML_DEPTH_MAX 64
 
 typedef struct TomlError {
         unsigned line;   /* 1-based */

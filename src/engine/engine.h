@@ -44,3 +44,15 @@ Engine *engine_free(Engine *e);
 DEFINE_CLEANUP(Engine, engine_free)
 
 const EngineConfig *engine_config(const Engine *e);
+
+typedef struct EngineStoreInfo {
+        int64_t images;
+        int64_t containers;
+        const char *driver;          /* "overlay" or "vfs" */
+        char backing_filesystem[32]; /* "extfs", "xfs", "tmpfs", ... */
+        bool native_overlay_diff;
+        bool supports_d_type;
+} EngineStoreInfo;
+
+/* Counts and facts of the storage, for GetInfo and `varpod info`. */
+int engine_store_info(Engine *e, EngineStoreInfo *ret, Error **err);

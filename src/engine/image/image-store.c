@@ -30,6 +30,7 @@ Image *image_free(Image *img) {
         free(img->top_layer);
         strv_free(img->names);
         strv_free(img->layers);
+        strv_free(img->layer_blobs);
         free(img);
         return NULL;
 }
@@ -62,6 +63,7 @@ static Image *image_from_row(sqlite3_stmt *s) {
         img->size = sqlite3_column_int64(s, 6);
         img->names = xnew0(char *, 1);
         img->layers = xnew0(char *, 1);
+        img->layer_blobs = xnew0(char *, 1);
         return img;
 }
 
@@ -80,13 +82,18 @@ static int image_fill(Db *db, Image *img, Error **err) {
                 return db_error(db, err, "read image names");
 
         _cleanup_stmt_ sqlite3_stmt *layers = NULL;
-        if (db_prepare(db, "SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx",
+        if (db_prepare(db,
+                       "SELECT chain_id, coalesce(blob_digest, '') FROM image_layers WHERE "
+                       "image_id = ? ORDER BY idx",
                        &layers, err) < 0)
                 return -1;
         sqlite3_bind_text(layers, 1, img->id, -1, SQLITE_STATIC);
         n = 0;
-        while ((r = sqlite3_step(layers)) == SQLITE_ROW)
+        size_t nb = 0;
+        while ((r = sqlite3_step(layers)) == SQLITE_ROW) {
                 strv_push(&img->layers, &n, column_strdup(layers, 0));
+                strv_push(&img->layer_blobs, &nb, column_strdup(layers, 1));
+        }
         if (r != SQLITE_DONE)
                 return db_error(db, err, "read image layers");
         return 0;
@@ -188,7 +195,9 @@ int image_store_insert(Db *db, const Image *img, Error **err) {
                 return -1;
 
         _cleanup_stmt_ sqlite3_stmt *l = NULL;
-        if (db_prepare(db, "INSERT INTO image_layers (image_id, idx, chain_id) VALUES (?, ?, ?)",
+        if (db_prepare(db,
+                       "INSERT INTO image_layers (image_id, idx, chain_id, blob_digest) VALUES "
+                       "(?, ?, ?, ?)",
                        &l, err) < 0)
                 return -1;
         for (size_t i = 0; img->layers && img->layers[i]; i++) {
@@ -196,6 +205,8 @@ int image_store_insert(Db *db, const Image *img, Error **err) {
                 sqlite3_bind_text(l, 1, img->id, -1, SQLITE_STATIC);
                 sqlite3_bind_int64(l, 2, (sqlite3_int64)i);
                 sqlite3_bind_text(l, 3, img->layers[i], -1, SQLITE_STATIC);
+                sqlite3_bind_text(l, 4, img->layer_blobs ? img->layer_blobs[i] : NULL, -1,
+                                  SQLITE_STATIC);
                 if (step_done(db, l, "insert image layer", err) < 0)
                         return -1;
         }
@@ -312,11 +323,13 @@ static int chain_ids_query(Db *db, const char *sql, char ***ret, Error **err) {
         return 0;
 }
 
-int layer_store_delete_unused(Db *db, char ***ret, Error **err) {
+int layer_store_delete_unused(Db *db, char ***ret, char ***ret_blobs, Error **err) {
         /* Children first: a layer's row goes only after its children's
          * (the parent reference is a foreign key). Repeat until stable. */
         char **v = xnew0(char *, 1);
-        size_t n = 0;
+        size_t n = 0, n_blobs = 0;
+        if (ret_blobs)
+                *ret_blobs = xnew0(char *, 1);
         for (;;) {
                 char **batch = NULL;
                 if (chain_ids_query(db,
@@ -339,6 +352,14 @@ int layer_store_delete_unused(Db *db, char ***ret, Error **err) {
                         return -1;
                 }
                 for (char **p = batch; *p; p++) {
+                        LayerRecord rec;
+                        bool found = false;
+                        if (ret_blobs && layer_store_load(db, *p, &rec, &found, err) == 0 &&
+                            found) {
+                                if (rec.blob_digest)
+                                        strv_push(ret_blobs, &n_blobs, TAKE_PTR(rec.blob_digest));
+                                layer_record_clear(&rec);
+                        }
                         sqlite3_reset(d);
                         sqlite3_bind_text(d, 1, *p, -1, SQLITE_STATIC);
                         if (step_done(db, d, "delete layer", err) < 0) {
@@ -351,6 +372,21 @@ int layer_store_delete_unused(Db *db, char ***ret, Error **err) {
                 free(batch);
         }
         *ret = v;
+        return 0;
+}
+
+int layer_store_blob_in_use(Db *db, const char *blob_digest, bool *ret, Error **err) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        if (db_prepare(db,
+                       "SELECT 1 FROM layers WHERE blob_digest = ?1 UNION ALL SELECT 1 FROM "
+                       "image_layers WHERE blob_digest = ?1 LIMIT 1",
+                       &s, err) < 0)
+                return -1;
+        sqlite3_bind_text(s, 1, blob_digest, -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+                return db_error(db, err, "find layer blob");
+        *ret = r == SQLITE_ROW;
         return 0;
 }
 

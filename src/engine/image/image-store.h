@@ -40,8 +40,10 @@ int image_store_children(Db *db, const char *top_layer, size_t *ret_n, Error **e
 int layer_store_load(Db *db, const char *chain_id, LayerRecord *ret, bool *ret_found, Error **err);
 /* Inserts unless a row with the chain ID exists. */
 int layer_store_insert(Db *db, const LayerRecord *l, Error **err);
-/* Deletes the layers no image uses; their chain IDs in *ret
- * (NULL-terminated, new). */
-int layer_store_delete_unused(Db *db, char ***ret, Error **err);
+/* Deletes the layers no image uses; their chain IDs in *ret and their
+ * blob digests in *ret_blobs (may be NULL) (NULL-terminated, new). */
+int layer_store_delete_unused(Db *db, char ***ret, char ***ret_blobs, Error **err);
+/* Whether any layer row still names this blob. */
+int layer_store_blob_in_use(Db *db, const char *blob_digest, bool *ret, Error **err);
 /* Every chain ID stored (NULL-terminated, new), for debris cleanup. */
 int layer_store_all(Db *db, char ***ret, Error **err);

@@ -19,12 +19,13 @@ typedef struct Image {
         char id[IMAGE_ID_SIZE];
         char *manifest_digest; /* "sha256:..." of the stored manifest */
         char *manifest_media_type;
-        char *top_layer; /* chain ID, NULL for an image without layers */
-        int64_t created; /* the config's created, Unix ns (0 when absent) */
-        int64_t stored;  /* when stored here, Unix ns */
-        int64_t size;    /* uncompressed layers + manifest + config */
-        char **names;    /* fully qualified names, NULL-terminated */
-        char **layers;   /* chain IDs bottom first, NULL-terminated */
+        char *top_layer;    /* chain ID, NULL for an image without layers */
+        int64_t created;    /* the config's created, Unix ns (0 when absent) */
+        int64_t stored;     /* when stored here, Unix ns */
+        int64_t size;       /* uncompressed layers + manifest + config */
+        char **names;       /* fully qualified names, NULL-terminated */
+        char **layers;      /* chain IDs bottom first, NULL-terminated */
+        char **layer_blobs; /* the manifest's blob digest of each layer, same order */
 } Image;
 
 Image *image_free(Image *img);
@@ -79,3 +80,53 @@ typedef struct ImagePullOptions {
  * "docker://" prefix allowed) and stores it; returns the full image ID. */
 int image_pull(Engine *e, const char *name, const ImagePullOptions *opts, char **ret_id,
                Error **err);
+
+/* Applies image config changes ("CMD=...", "ENV=A=b", "LABEL k=v", ...;
+ * KEY=VALUE as podman 1.0 wrote them, or KEY VALUE) to an OCI config's
+ * "config" object. */
+int image_changes_apply(json_t *config, char **changes, Error **err);
+
+/* Imports a root filesystem tarball (plain, gzip or zstd) at source as a
+ * new one-layer image named reference ("" or NULL: untagged); message
+ * becomes the history comment; changes as image_changes_apply. */
+int image_import(Engine *e, const char *source, const char *reference, const char *message,
+                 char **changes, char **ret_id, Error **err);
+
+/* Writes img to destination: "docker-archive:PATH[:REF]",
+ * "oci-archive:PATH[:REF]" or "dir:PATH". extra_tags (array of
+ * normalised names, may be NULL) are recorded too in archives. */
+int image_export(Engine *e, Image *img, const char *destination, json_t *extra_tags, Error **err);
+
+typedef struct ImagePushOptions {
+        const char *cert_dir;
+        const char *creds;
+        const char *auth_file;
+        bool tls_verify_set;
+        bool tls_verify;
+        const char *format;  /* "", "oci", "v2s2" or "docker" */
+        const char *sign_by; /* signing is not supported: an error when set */
+        void (*progress)(void *userdata, const char *digest, uint64_t done, uint64_t total);
+        void *progress_userdata;
+} ImagePushOptions;
+
+/* Pushes img to a registry reference ("host/repo:tag"). */
+int image_push(Engine *e, Image *img, const char *destination, const ImagePushOptions *opts,
+               Error **err);
+
+/* Loads the images of an archive or directory: "docker-archive:PATH[:REF]",
+ * "oci-archive:PATH[:REF]", "dir:PATH", "oci:PATH[:REF]" or a plain PATH
+ * (its format detected). names (array, may be NULL) are added to the
+ * first image. *ret_id is the first image's ID. */
+int image_load(Engine *e, const char *source, json_t *names, char **ret_id, Error **err);
+
+/* Searches registries for term ("name", or "host/name" for one registry);
+ * *ret is an array of {name, description, is_official, is_automated,
+ * star_count}, at most limit per registry (0: the registry's default). */
+int image_search(Engine *e, const char *term, int limit, json_t **ret, Error **err);
+
+/* Removes dangling images (untagged, no child); their IDs in *ret. */
+int image_prune(Engine *e, json_t **ret, Error **err);
+
+/* Removes layer directories and blobs no row refers to (debris of a
+ * killed process), unless another process is using the store. */
+void image_store_gc(Engine *e);

@@ -42,6 +42,11 @@ char *image_ref_format(const ImageRef *r);
 char *image_ref_repository(const ImageRef *r);
 /* True when text's first component is a registry domain. */
 bool image_ref_has_domain(const char *text);
+/* True when text is a registry host by the grammar: a domain name or a
+ * bracketed IPv6 address, with an optional ":port" ("quay.io",
+ * "localhost:5000", "[::1]:5000"). registries.conf checks its search list
+ * with it. */
+bool image_ref_domain_is_valid(const char *text);
 /* True for 64 lowercase hex characters. */
 bool image_id_is_full(const char *text);
 

@@ -63,7 +63,8 @@ int layer_extract_fd(int fd, const char *dest_dir, const LayerExtractOptions *op
 
 /* Writes dir as an uncompressed tar stream to fd, converting overlay
  * whiteouts (0:0 char devices, opaque xattrs) back to ".wh." entries.
- * Entries sorted by name, mtimes kept, so equal trees give equal tars. If
+ * Entries sorted by name, mtimes kept (in whole seconds, as Docker writes
+ * them), so equal trees give equal tars. If
  * ret_diff_id is not NULL it receives the digest of the stream written. */
 int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err);
 
@@ -71,6 +72,13 @@ int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err);
  * igzip, or zstd), returning the digest and size of what was written. */
 int layer_compress(int in_fd, int out_fd, LayerCompression c, char ret_digest[DIGEST_STRING_SIZE],
                    uint64_t *ret_size, Error **err);
+
+/* Decompresses the stream read from in_fd (any of the compressions
+ * above, detected) into write_fn, which returns 0 or -1 to stop. Fills
+ * *ret (may be NULL) with the digests and sizes, as extraction does. */
+typedef int (*LayerWriteFn)(void *userdata, const void *data, size_t len);
+int layer_decompress(int in_fd, LayerWriteFn write_fn, void *userdata, LayerExtractResult *ret,
+                     Error **err);
 
 /* Bytes used by a directory tree (regular file sizes, as `du -b` counts
  * apparent sizes), for image and container sizes. */

@@ -37,11 +37,15 @@ CREATE TABLE image_names (
 );
 CREATE INDEX image_names_image ON image_names(image_id);
 
--- The layers of an image, bottom first.
+-- The layers of an image, bottom first, with the compressed blob this
+-- image's manifest names for each (images sharing a layer may have come
+-- with different blobs of it).
 CREATE TABLE image_layers (
         image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
         idx INTEGER NOT NULL,
         chain_id TEXT NOT NULL REFERENCES layers(chain_id),
+        blob_digest TEXT,
         PRIMARY KEY (image_id, idx)
 );
+CREATE INDEX image_layers_blob ON image_layers(blob_digest);
 CREATE INDEX image_layers_chain ON image_layers(chain_id);
