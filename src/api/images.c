@@ -25,14 +25,16 @@ static int image_in_list(Engine *e, const Image *img, json_t **ret, Error **err)
         if (image_config_load(e, img, &config, err) < 0)
                 return -1;
         bool parent = false;
-        if (image_is_parent(e, img, &parent, err) < 0)
+        int64_t containers = 0;
+        if (image_is_parent(e, img, &parent, err) < 0 ||
+            image_container_count(e, img, &containers, err) < 0)
                 return -1;
         json_t *labels = json_object_get(json_object_get(config, "config"), "Labels");
         _cleanup_free_ char *created = timefmt_go_time(img->created, true);
         *ret = json_pack("{s:s, s:s, s:o, s:o, s:s, s:I, s:I, s:I, s:O, s:b}", "id", img->id,
                          "parentId", "", "repoTags", strv_or_null(img->names), "repoDigests",
                          image_repo_digests(img), "created", created, "size", (json_int_t)img->size,
-                         "virtualSize", (json_int_t)img->size, "containers", (json_int_t)0,
+                         "virtualSize", (json_int_t)img->size, "containers", (json_int_t)containers,
                          "labels",
                          json_is_object(labels) && json_object_size(labels) ? labels : json_null(),
                          "isParent", parent);

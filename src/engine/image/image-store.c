@@ -393,3 +393,14 @@ int layer_store_blob_in_use(Db *db, const char *blob_digest, bool *ret, Error **
 int layer_store_all(Db *db, char ***ret, Error **err) {
         return chain_ids_query(db, "SELECT chain_id FROM layers", ret, err);
 }
+
+int image_store_container_count(Db *db, const char *id, int64_t *ret, Error **err) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        if (db_prepare(db, "SELECT count(*) FROM containers WHERE image_id = ?", &s, err) < 0)
+                return -1;
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_ROW)
+                return db_error(db, err, "count containers of image");
+        *ret = sqlite3_column_int64(s, 0);
+        return 0;
+}

@@ -37,6 +37,9 @@ int image_store_name_remove(Db *db, const char *id, const char *name, Error **er
  * own top layer. */
 int image_store_children(Db *db, const char *top_layer, size_t *ret_n, Error **err);
 
+/* How many containers were created from the image. */
+int image_store_container_count(Db *db, const char *id, int64_t *ret, Error **err);
+
 int layer_store_load(Db *db, const char *chain_id, LayerRecord *ret, bool *ret_found, Error **err);
 /* Inserts unless a row with the chain ID exists. */
 int layer_store_insert(Db *db, const LayerRecord *l, Error **err);

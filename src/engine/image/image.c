@@ -55,6 +55,15 @@ int image_is_parent(Engine *e, const Image *img, bool *ret, Error **err) {
         return r;
 }
 
+int image_container_count(Engine *e, const Image *img, int64_t *ret, Error **err) {
+        Db *db;
+        if (engine_db_get(e, &db, err) < 0)
+                return -1;
+        int r = image_store_container_count(db, img->id, ret, err);
+        engine_db_put(e, db);
+        return r;
+}
+
 int image_tag(Engine *e, const Image *img, const char *name, Error **err) {
         Db *db;
         if (engine_db_get(e, &db, err) < 0)
@@ -196,6 +205,9 @@ int image_remove(Engine *e, const char *name, bool force, char **ret_id, Error *
                 n_names++;
         if (img->top_layer && image_store_children(db, img->top_layer, &children, err) < 0)
                 goto out;
+        int64_t users = 0;
+        if (image_store_container_count(db, img->id, &users, err) < 0)
+                goto out;
         bool by_id = request_is_id(img, name);
         const char *match = by_id ? NULL : image_name_matching(img, name);
 
@@ -214,6 +226,15 @@ int image_remove(Engine *e, const char *name, bool force, char **ret_id, Error *
                 err_set(err, ERR_BAD_STATE, 0,
                         "unable to delete %s (must force) - image is referred to in multiple tags",
                         img->id);
+                goto out;
+        } else if (users > 0) {
+                /* Removing the containers with the image (force) belongs to
+                 * the containers issue; until then say so rather than
+                 * leave them without an image. */
+                err_set(err, ERR_BAD_STATE, 0,
+                        "could not remove image %s as it is being used by %lld containers%s",
+                        img->id, (long long)users,
+                        force ? " (removing them with the image is not supported yet)" : "");
                 goto out;
         } else if (image_delete(e, db, img, err) < 0)
                 goto out;
@@ -238,6 +259,9 @@ int image_remove_unused(Engine *e, json_t **ret, Error **err) {
         for (size_t i = 0; i < n && r == 0; i++) {
                 _cleanup_free_ char *id = NULL;
                 Error *e2 = NULL;
+                int64_t users = 0;
+                if ((r = image_container_count(e, images[i], &users, err)) < 0 || users > 0)
+                        continue;
                 if (image_remove(e, images[i]->id, true, &id, &e2) < 0) {
                         /* Removed already as a parent of an earlier one. */
                         if (e2->kind == ERR_IMAGE_NOT_FOUND) {

@@ -52,6 +52,9 @@ int image_manifest_load(Engine *e, const Image *img, json_t **ret, Error **err);
  * top layer. */
 int image_is_parent(Engine *e, const Image *img, bool *ret, Error **err);
 
+/* How many containers use the image. */
+int image_container_count(Engine *e, const Image *img, int64_t *ret, Error **err);
+
 /* Adds a name ("docker.io/x:y"; normalised by the caller), moving it from
  * another image that had it. */
 int image_tag(Engine *e, const Image *img, const char *name, Error **err);

@@ -11,10 +11,12 @@
 #define DB_BUSY_TIMEOUT_MS 30000
 
 extern const char db_schema_1_sql[];
+extern const char db_schema_2_sql[];
 
 /* Migration N takes the database from version N-1 to N. */
 static const char *const db_migrations[] = {
         db_schema_1_sql,
+        db_schema_2_sql,
 };
 
 typedef struct CachedStmt {
