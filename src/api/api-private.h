@@ -37,6 +37,23 @@ API_HANDLER(PushImage);
 API_HANDLER(SearchImage);
 API_HANDLER(ImagesPrune);
 
+/* containers.c */
+API_HANDLER(ListContainers);
+API_HANDLER(GetContainer);
+API_HANDLER(ContainerExists);
+API_HANDLER(CreateContainer);
+API_HANDLER(StartContainer);
+API_HANDLER(StopContainer);
+API_HANDLER(RestartContainer);
+API_HANDLER(KillContainer);
+API_HANDLER(PauseContainer);
+API_HANDLER(UnpauseContainer);
+API_HANDLER(RemoveContainer);
+API_HANDLER(WaitContainer);
+API_HANDLER(DeleteStoppedContainers);
+API_HANDLER(GetAttachSockets);
+API_HANDLER(GetContainerLogs);
+
 /* stubs.c: methods the reference answered with a qualified name */
 API_HANDLER(WaitPod);
 API_HANDLER(TopPod);

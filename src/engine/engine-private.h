@@ -17,6 +17,11 @@ struct Engine {
         char *layers_dir; /* ROOT/layers/<chain hex>: extracted layers */
         char *tmp_dir;    /* ROOT/tmp: staging, emptied at open */
 
+        /* Made on first use by the container module (services.c). */
+        struct Runtime *runtime;
+        struct CniContext *cni;
+        struct SpecHost *spec_host;
+
         pthread_mutex_t pool_lock;
         Db **pool; /* idle connections */
         size_t n_pool, cap_pool;
@@ -33,6 +38,9 @@ char *engine_blob_path(const Engine *e, const char *digest);
 char *engine_layer_path(const Engine *e, const char *chain_id);
 /* A new empty directory under ROOT/tmp for staging. */
 int engine_tmp_dir(const Engine *e, const char *purpose, char **ret, Error **err);
+
+/* Frees the runtime, CNI context and host facts (services.c). */
+void engine_services_free(Engine *e);
 
 /* Current time in Unix nanoseconds. */
 int64_t engine_now_ns(void);

@@ -135,6 +135,7 @@ int engine_open(Engine **ret, const EngineConfig *config, Error **err) {
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
+        engine_services_free(e);
         for (size_t i = 0; i < e->n_pool; i++)
                 db_free(e->pool[i]);
         free(e->pool);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The database side of containers. */
+
+#include "container.h"
+#include "db.h"
+
+int container_store_load(Db *db, const char *id, Container **ret, Error **err);
+int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err);
+/* IDs that are exactly name (as a name) or start with name (as an ID
+ * prefix); at most 2 (enough to tell unique from ambiguous). */
+int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
+                          size_t *ret_n, Error **err);
+int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err);
+int container_store_insert(Db *db, const Container *c, Error **err);
+/* Writes every mutable column of c (state, pids, exit, times, netns,
+ * network, mounted). */
+int container_store_update(Db *db, const Container *c, Error **err);
+int container_store_delete(Db *db, const char *id, Error **err);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Containers: records, lookup, and the lifecycle through conmon and the
+ * OCI runtime. States are those of semantics 2.1. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "error.h"
+
+#define CONTAINER_ID_SIZE 65
+
+typedef enum ContainerState {
+        CONTAINER_STATE_UNKNOWN = 0,
+        CONTAINER_STATE_CONFIGURED = 1, /* defined, storage set up, not in the runtime */
+        CONTAINER_STATE_CREATED = 2,
+        CONTAINER_STATE_RUNNING = 3,
+        CONTAINER_STATE_STOPPED = 4, /* exited, still known to the runtime */
+        CONTAINER_STATE_PAUSED = 5,
+        CONTAINER_STATE_EXITED = 6, /* exited and cleaned up */
+} ContainerState;
+
+/* "configured", "running", ... */
+const char *container_state_name(ContainerState s);
+
+typedef struct Container {
+        char id[CONTAINER_ID_SIZE];
+        char *name;
+        char image_id[CONTAINER_ID_SIZE];
+        char *image_name;
+        char *pod_id;
+        int64_t created; /* Unix ns */
+        ContainerState state;
+        int pid;
+        int conmon_pid;
+        int exit_code;
+        bool oom_killed;
+        int64_t started;  /* Unix ns, 0 when never */
+        int64_t finished; /* Unix ns, 0 when never */
+        json_t *create;   /* the normalised io.podman Create */
+        json_t *resolved; /* what creation resolved: args, env, ports, ... */
+        char *netns;      /* path while a network namespace exists */
+        json_t *network;  /* CNI result while networked, else NULL */
+        char *mounted;    /* rootfs mount point while mounted */
+} Container;
+
+Container *container_free(Container *c);
+DEFINE_CLEANUP(Container, container_free)
+void container_list_free(Container **list, size_t n);
+
+/* The container lookup of semantics 2.1 (L_C): full ID, exact name or
+ * unique ID prefix. ERR_CONTAINER_NOT_FOUND ("no container with name or
+ * ID x found: no such container"; "more than one result for ID or name
+ * x: container already exists"). */
+int container_lookup(Engine *e, const char *name, Container **ret, Error **err);
+
+/* Every container, by ID. */
+int container_list(Engine *e, Container ***ret, size_t *ret_n, Error **err);
+
+/* A new random container ID (64 hex; the first 12 never all digits). */
+void container_id_generate(char id[CONTAINER_ID_SIZE]);
+
+/* Brings c in line with the runtime: an exited process is recorded (exit
+ * code, time) and what the start set up is torn down. Saves changes. */
+int container_sync(Engine *e, Container *c, Error **err);
+
+/* Creates a container from a normalised io.podman Create (the image is
+ * pulled when missing); state configured. */
+int container_create(Engine *e, json_t *create, char **ret_id, Error **err);
+
+/* Called between the runtime's create and start, e.g. to attach before
+ * the process writes anything. */
+typedef struct RuntimeHooks {
+        void (*after_create)(void *userdata, const Container *c);
+        void *userdata;
+} RuntimeHooks;
+
+int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err);
+/* Stop signal, then SIGKILL after timeout_s (<0: the container's own). */
+int container_stop(Engine *e, Container *c, int timeout_s, Error **err);
+int container_kill(Engine *e, Container *c, int sig, Error **err);
+int container_pause(Engine *e, Container *c, Error **err);
+int container_unpause(Engine *e, Container *c, Error **err);
+/* Blocks until the container is not running; its exit code. */
+int container_wait(Engine *e, Container *c, int *ret_code, Error **err);
+/* Removes a container (force: stopping it first) and its storage. */
+int container_remove(Engine *e, Container *c, bool force, Error **err);
+/* After the process ended: record and tear down (conmon's exit command). */
+int container_cleanup(Engine *e, const char *name, Error **err);
+
+/* The k8s-file log path of a container. New string. */
+char *container_log_path(const Engine *e, const Container *c);

@@ -1,0 +1,836 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A container's life: create (record and storage), start (rootfs,
+ * network, OCI config, conmon + runtime), stop/kill/pause, the cleanup
+ * after its process ended (also run by conmon's exit command when no
+ * service runs), wait and removal. Every transition happens under the
+ * container's lock; the database row is the truth, brought in line with
+ * the runtime (exit files, runtime state) before it is used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container-private.h"
+#include "container-store.h"
+#include "image.h"
+#include "json-util.h"
+#include "lock.h"
+#include "network.h"
+#include "rootfs.h"
+#include "runtime.h"
+#include "spec.h"
+#include "xalloc.h"
+
+/* ------------------------------------------------------------------ */
+/* Paths.                                                             */
+
+char *container_userdata_dir(const Engine *e, const char *id) {
+        return xasprintf("%s/containers/%s/userdata", e->config.root, id);
+}
+
+char *container_run_dir(const Engine *e, const char *id) {
+        return xasprintf("%s/containers/%s", e->config.runroot, id);
+}
+
+char *container_log_path(const Engine *e, const Container *c) {
+        const char *custom = json_string_value(json_object_get(c->resolved, "log_path"));
+        if (custom && *custom)
+                return xstrdup(custom);
+        _cleanup_free_ char *u = container_userdata_dir(e, c->id);
+        return xasprintf("%s/ctr.log", u);
+}
+
+char *container_exit_dir(const Engine *e) { return xasprintf("%s/exits", e->config.runroot); }
+
+char *container_socket_dir(const Engine *e) { return xasprintf("%s/s", e->config.runroot); }
+
+static int mkdir_p(const char *path, mode_t mode, Error **err) {
+        _cleanup_free_ char *p = xstrdup(path);
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return err_set(err, ERR_SYSTEM, errno, "create `%s`", p);
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return err_set(err, ERR_SYSTEM, errno, "create `%s`", p);
+        return 0;
+}
+
+static int write_text(const char *path, const char *text, Error **err) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        size_t len = strlen(text);
+        if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+                return err_set(err, ERR_SYSTEM, errno ? errno : EIO, "write `%s`", path);
+        return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Locks and saving.                                                  */
+
+int container_lock(Engine *e, const char *id, Lock *ret, Error **err) {
+        return lock_acquire(e->config.runroot, "container", id, true, ret, err);
+}
+
+int container_save(Engine *e, const Container *c, Error **err) {
+        Db *db;
+        if (engine_db_get(e, &db, err) < 0)
+                return -1;
+        int r = container_store_update(db, c, err);
+        engine_db_put(e, db);
+        return r;
+}
+
+/* Re-reads c from the database in place: callers hold the container's
+ * lock and must act on what another process may have written. */
+static int container_reload(Engine *e, Container *c, Error **err) {
+        Db *db;
+        if (engine_db_get(e, &db, err) < 0)
+                return -1;
+        Container *fresh = NULL;
+        int r = container_store_load(db, c->id, &fresh, err);
+        engine_db_put(e, db);
+        if (r == 0) {
+                Container old = *c;
+                *c = *fresh;
+                *fresh = old;
+                container_free(fresh);
+        }
+        return r;
+}
+
+/* The port mappings creation resolved, for CNI's portmap. */
+static void container_ports(const Container *c, PortMapping **ret, size_t *ret_n) {
+        json_t *ports = json_object_get(c->resolved, "ports");
+        size_t n = json_array_size(ports);
+        PortMapping *m = xnew0(PortMapping, n ? n : 1);
+        for (size_t i = 0; i < n; i++) {
+                json_t *p = json_array_get(ports, i);
+                const char *ip = json_string_value(json_object_get(p, "host_ip"));
+                const char *proto = json_string_value(json_object_get(p, "protocol"));
+                snprintf(m[i].host_ip, sizeof m[i].host_ip, "%s", ip ? ip : "");
+                m[i].host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port"));
+                m[i].container_port =
+                        (uint16_t)json_integer_value(json_object_get(p, "container_port"));
+                m[i].protocol = proto && STREQ(proto, "udp")    ? PORT_PROTOCOL_UDP
+                                : proto && STREQ(proto, "sctp") ? PORT_PROTOCOL_SCTP
+                                                                : PORT_PROTOCOL_TCP;
+        }
+        *ret = m;
+        *ret_n = n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Teardown of what a start set up.                                   */
+
+static void container_network_teardown(Engine *e, Container *c) {
+        if (!c->netns)
+                return;
+        _cleanup_error_ Error *ignored = NULL;
+        const char *net = json_string_value(json_object_get(c->network, "network"));
+        if (net) {
+                CniContext *cni = engine_cni(e, &ignored);
+                if (cni) {
+                        PortMapping *ports = NULL;
+                        size_t n = 0;
+                        container_ports(c, &ports, &n);
+                        CniAttachment a = { .container_id = c->id,
+                                            .netns_path = c->netns,
+                                            .ports = ports,
+                                            .n_ports = n };
+                        (void)!cni_network_del(cni, net, &a, &ignored);
+                        free(ports);
+                }
+        }
+        (void)!netns_remove(c->netns, &ignored);
+        free(c->netns);
+        c->netns = NULL;
+        json_decref(c->network);
+        c->network = NULL;
+}
+
+/* Everything of a started container that outlives its process: the
+ * runtime's record, the network, the rootfs mount. Idempotent. */
+static void container_teardown(Engine *e, Container *c) {
+        _cleanup_error_ Error *ignored = NULL;
+        Runtime *rt = engine_runtime(e, &ignored);
+        if (rt)
+                (void)!runtime_delete(rt, c->id, true, &ignored);
+        container_network_teardown(e, c);
+        (void)rootfs_umount(e, c->id, &ignored);
+        free(c->mounted);
+        c->mounted = NULL;
+        const char *cg = json_string_value(json_object_get(c->resolved, "cgroups_path"));
+        if (cg)
+                runtime_cgroup_prune(cg, 1);
+}
+
+/* Records the exit the runtime reports (exit file), and tears down. */
+static void container_record_exit(Engine *e, Container *c) {
+        _cleanup_free_ char *exits = container_exit_dir(e);
+        int code = -1;
+        int64_t when = 0;
+        _cleanup_error_ Error *ignored = NULL;
+        if (runtime_exit_file_read(exits, c->id, &code, &when, &ignored) == 0) {
+                c->exit_code = code;
+                c->finished = when;
+        } else {
+                /* No exit file: conmon died with it; the process is gone. */
+                c->exit_code = 137;
+                c->finished = engine_now_ns();
+        }
+        c->pid = 0;
+        c->conmon_pid = 0;
+        container_teardown(e, c);
+        c->state = CONTAINER_STATE_EXITED;
+}
+
+int container_sync(Engine *e, Container *c, Error **err) {
+        if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
+            c->state != CONTAINER_STATE_CREATED)
+                return 0;
+        _cleanup_free_ char *exits = container_exit_dir(e);
+        _cleanup_free_ char *exit_file = xasprintf("%s/%s", exits, c->id);
+        bool exited = access(exit_file, F_OK) == 0 ||
+                      (c->conmon_pid > 0 && !runtime_conmon_is_alive(c->conmon_pid));
+        if (!exited) {
+                Runtime *rt = engine_runtime(e, err);
+                if (!rt)
+                        return -1;
+                RuntimeState st;
+                _cleanup_error_ Error *ignored = NULL;
+                if (runtime_state(rt, c->id, &st, &ignored) == 0) {
+                        ContainerState now =
+                                st.status == RUNTIME_STATUS_PAUSED    ? CONTAINER_STATE_PAUSED
+                                : st.status == RUNTIME_STATUS_RUNNING ? CONTAINER_STATE_RUNNING
+                                : st.status == RUNTIME_STATUS_CREATED ? CONTAINER_STATE_CREATED
+                                                                      : CONTAINER_STATE_STOPPED;
+                        if (now == CONTAINER_STATE_STOPPED)
+                                exited = true;
+                        else if (now != c->state) {
+                                c->state = now;
+                                return container_save(e, c, err);
+                        }
+                } else
+                        exited = true;
+        }
+        if (!exited)
+                return 0;
+        container_record_exit(e, c);
+        return container_save(e, c, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Create.                                                            */
+
+static const char *const name_adjectives[] = {
+        "admiring", "bold",     "brave",   "clever",     "dazzling", "eager",
+        "elated",   "festive",  "gallant", "happy",      "jolly",    "keen",
+        "lucid",    "modest",   "nifty",   "optimistic", "quirky",   "relaxed",
+        "serene",   "trusting", "vibrant", "wizardly",   "youthful", "zealous",
+};
+static const char *const name_surnames[] = {
+        "babbage", "curie",   "darwin",   "einstein", "feynman",  "galileo", "hopper",
+        "hypatia", "kepler",  "lamport",  "lovelace", "mccarthy", "noether", "pasteur",
+        "ritchie", "shannon", "thompson", "turing",   "wozniak",  "yalow",
+};
+
+static int container_name_pick(Db *db, const char *wanted, char **ret, Error **err) {
+        bool taken = false;
+        if (wanted && *wanted) {
+                /* podman's rule: at least one of [A-Za-z0-9_-] somewhere. */
+                bool ok = false;
+                for (const char *p = wanted; *p; p++)
+                        ok |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+                if (!ok)
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid container name `%s`",
+                                       wanted);
+                if (container_store_name_taken(db, wanted, &taken, err) < 0)
+                        return -1;
+                if (taken)
+                        return err_set(err, ERR_EXISTS, 0,
+                                       "the container name \"%s\" is already in use", wanted);
+                *ret = xstrdup(wanted);
+                return 0;
+        }
+        for (unsigned attempt = 0; attempt < 100; attempt++) {
+                unsigned a = (unsigned)rand() % ELEMENTSOF(name_adjectives);
+                unsigned s = (unsigned)rand() % ELEMENTSOF(name_surnames);
+                _cleanup_free_ char *n =
+                        attempt < 10 ? xasprintf("%s_%s", name_adjectives[a], name_surnames[s])
+                                     : xasprintf("%s_%s%u", name_adjectives[a], name_surnames[s],
+                                                 attempt);
+                if (container_store_name_taken(db, n, &taken, err) < 0)
+                        return -1;
+                if (!taken) {
+                        *ret = TAKE_PTR(n);
+                        return 0;
+                }
+        }
+        return err_set(err, ERR_EXISTS, 0, "no free container name found");
+}
+
+/* Generates the OCI config for c with its rootfs mounted at rootfs;
+ * netns is the namespace path to join (NULL to let the spec decide). */
+static int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
+                          bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
+                          Error **err) {
+        const SpecHost *host = engine_spec_host(e, err);
+        if (!host)
+                return -1;
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_json_ json_t *image_config = NULL;
+        Error *lookup = NULL;
+        if (image_lookup(e, c->image_id, &img, &lookup) == 0)
+                (void)image_config_load(e, img, &image_config, &lookup);
+        err_free(lookup);
+        _cleanup_free_ char *run = container_run_dir(e, c->id);
+        _cleanup_free_ char *hosts = xasprintf("%s/hosts", run);
+        _cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", run);
+        _cleanup_free_ char *hostname = xasprintf("%s/hostname", run);
+        _cleanup_free_ char *volumes = xasprintf("%s/volumes", e->config.root);
+        _cleanup_free_ char *cgroups = xasprintf("/varpod/%s", c->id);
+        struct stat st;
+        const char *seccomp = stat("/usr/share/containers/seccomp.json", &st) == 0
+                                      ? "/usr/share/containers/seccomp.json"
+                                      : NULL;
+        SpecInput in = {
+                .id = c->id,
+                .create = c->create,
+                .image_config = json_object_get(image_config, "config"),
+                .rootfs = rootfs,
+                .hosts_path = with_etc_files ? hosts : NULL,
+                .resolv_conf_path = with_etc_files ? resolv : NULL,
+                .hostname_path = with_etc_files ? hostname : NULL,
+                .netns = netns,
+                .cgroups_path = cgroups,
+                .seccomp_default = seccomp,
+                .volumes_root = volumes,
+                .peer_namespace = container_peer_namespace,
+                .peer_shm = NULL,
+                .peer_userdata = e,
+                .host = host,
+        };
+        return spec_generate(&in, ret_config, ret_resolved, err);
+}
+
+int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
+        const char *image_name = json_string_value(json_object_get(create, "image"));
+        if (!image_name)
+                image_name = "";
+        _cleanup_(image_freep) Image *img = NULL;
+        Error *missing = NULL;
+        if (image_lookup(e, image_name, &img, &missing) < 0) {
+                if (missing->kind != ERR_IMAGE_NOT_FOUND || !*image_name)
+                        return err_propagate(err, missing);
+                err_free(missing);
+                /* Not here: pull it, as podman did. */
+                _cleanup_free_ char *id = NULL;
+                if (image_pull(e, image_name, NULL, &id, err) < 0)
+                        return err_wrap(err, "unable to pull %s", image_name);
+                if (image_lookup(e, id, &img, err) < 0)
+                        return -1;
+        }
+
+        _cleanup_(container_freep) Container *c = xnew0(Container, 1);
+        container_id_generate(c->id);
+        snprintf(c->image_id, sizeof c->image_id, "%s", img->id);
+        c->image_name = xstrdup(image_name);
+        c->created = engine_now_ns();
+        c->state = CONTAINER_STATE_CONFIGURED;
+        c->create = json_incref(create);
+
+        Db *db = NULL;
+        _cleanup_free_ char *rootfs = NULL;
+        _cleanup_free_ char *userdata = container_userdata_dir(e, c->id);
+        _cleanup_json_ json_t *config = NULL;
+        SpecResolved resolved = { 0 };
+        bool resolved_set = false;
+        int r = -1;
+        if (engine_db_get(e, &db, err) < 0)
+                goto out;
+        if (container_name_pick(db, json_string_value(json_object_get(create, "name")), &c->name,
+                                err) < 0)
+                goto out;
+        /* The rootfs is mounted once now so that users, groups and the
+         * command are resolved, and the request is refused early when the
+         * host cannot honour it. */
+        if (rootfs_mount(e, c->id, img->layers, &rootfs, err) < 0)
+                goto out;
+        r = container_spec(e, c, rootfs, NULL, false, &config, &resolved, err);
+        resolved_set = r == 0;
+        _cleanup_error_ Error *ignored = NULL;
+        (void)rootfs_umount(e, c->id, &ignored);
+        if (r < 0) {
+                (void)rootfs_remove(e, c->id, &ignored);
+                goto out;
+        }
+        c->resolved = spec_resolved_to_json(&resolved);
+        if ((r = mkdir_p(userdata, 0700, err)) < 0 ||
+            (r = container_store_insert(db, c, err)) < 0) {
+                (void)rootfs_remove(e, c->id, &ignored);
+                goto out;
+        }
+        *ret_id = xstrdup(c->id);
+out:
+        if (resolved_set)
+                spec_resolved_clear(&resolved);
+        engine_db_put(e, db);
+        return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start.                                                             */
+
+/* Joins the CNI network of a bridge-mode container (its netns exists). */
+static int container_cni_attach(Engine *e, Container *c, const NetworkMode *mode, Error **err) {
+        CniContext *cni = engine_cni(e, err);
+        if (!cni)
+                return -1;
+        const char *net = mode->networks && mode->networks[0] ? mode->networks[0] : NULL;
+        _cleanup_(cni_network_freep) CniNetwork *network = NULL;
+        if (cni_network_load(cni, net, &network, err) < 0)
+                return -1;
+        PortMapping *ports = NULL;
+        size_t n_ports = 0;
+        container_ports(c, &ports, &n_ports);
+        CniAttachment a = {
+                .container_id = c->id, .netns_path = c->netns, .ports = ports, .n_ports = n_ports
+        };
+        _cleanup_(cni_result_freep) CniResult *result = NULL;
+        int r = cni_network_add(cni, network, &a, &result, err);
+        free(ports);
+        if (r < 0)
+                return -1;
+        const CniIp *ip = cni_result_ip(result, AF_INET);
+        c->network = json_pack("{s:s, s:O, s:s, s:s, s:i}", "network", network->name, "result",
+                               result->json, "ip", ip ? ip->address : "", "gateway",
+                               ip ? ip->gateway : "", "prefix_len", ip ? (int)ip->prefix_len : 0);
+        return 0;
+}
+
+static int container_network_setup(Engine *e, Container *c, Error **err) {
+        NetworkMode mode;
+        const char *net_mode = json_string_value(json_object_get(c->resolved, "net_mode"));
+        if (network_mode_parse(net_mode ? net_mode : "bridge", &mode, err) < 0)
+                return -1;
+        int r = 0;
+        if (network_mode_has_own_netns(&mode)) {
+                _cleanup_free_ char *dir = xasprintf("%s/netns", e->config.runroot);
+                _cleanup_free_ char *name = xasprintf("varpod-%.12s", c->id);
+                _cleanup_free_ char *stale = xasprintf("%s/%s", dir, name);
+                _cleanup_error_ Error *ignored = NULL;
+                /* A namespace of an earlier run that was not torn down is stale. */
+                if (access(stale, F_OK) == 0)
+                        (void)!netns_remove(stale, &ignored);
+                r = netns_create(dir, name, &c->netns, err);
+                /* none: only lo, which the new namespace has. */
+                if (r == 0 && mode.kind == NETWORK_MODE_BRIDGE)
+                        r = container_cni_attach(e, c, &mode, err);
+        }
+        network_mode_clear(&mode);
+        return r;
+}
+
+static int container_etc_files(Engine *e, Container *c, Error **err) {
+        _cleanup_free_ char *run = container_run_dir(e, c->id);
+        _cleanup_free_ char *hosts_path = xasprintf("%s/hosts", run);
+        _cleanup_free_ char *resolv_path = xasprintf("%s/resolv.conf", run);
+        _cleanup_free_ char *hostname_path = xasprintf("%s/hostname", run);
+        json_t *res = c->resolved;
+        const char *hostname = json_string_value(json_object_get(res, "hostname"));
+        _cleanup_free_ char *host_resolv = NULL;
+        _cleanup_error_ Error *ignored = NULL;
+        (void)!etcfiles_read("/etc/resolv.conf", &host_resolv, &ignored);
+
+        _cleanup_free_ const char **servers = container_strv(json_object_get(res, "dns_servers"));
+        _cleanup_free_ const char **search = container_strv(json_object_get(res, "dns_search"));
+        _cleanup_free_ const char **opts = container_strv(json_object_get(res, "dns_options"));
+        json_t *hosts_json = json_object_get(res, "hosts");
+        size_t n_hosts = json_array_size(hosts_json);
+        _cleanup_free_ char **host_add_owned = xnew0(char *, n_hosts + 1);
+        for (size_t i = 0; i < n_hosts; i++) {
+                json_t *h = json_array_get(hosts_json, i);
+                host_add_owned[i] =
+                        xasprintf("%s:%s", json_string_value(json_object_get(h, "name")),
+                                  json_string_value(json_object_get(h, "ip")));
+        }
+        const char **host_add = (const char **)host_add_owned;
+        ResolvOptions ro = { .host_text = host_resolv,
+                             .dns_servers = servers,
+                             .dns_search = search,
+                             .dns_opt = opts,
+                             .private_netns = c->netns != NULL };
+        const char *ip = json_string_value(json_object_get(c->network, "ip"));
+        HostsOptions ho = { .host_add = host_add,
+                            .hostname = hostname,
+                            .name = c->name,
+                            .ip = ip && *ip ? ip : NULL };
+        _cleanup_free_ char *resolv = NULL, *hosts = NULL, *hn = NULL;
+        int r = etcfiles_resolv_format(&ro, &resolv, err) < 0 ||
+                                etcfiles_hosts_format(&ho, &hosts, err) < 0 ||
+                                etcfiles_hostname_format(hostname ? hostname : "", &hn, err) < 0
+                        ? -1
+                        : 0;
+        for (size_t i = 0; i < n_hosts; i++)
+                free(host_add_owned[i]);
+        if (r < 0)
+                return -1;
+        if (write_text(resolv_path, resolv, err) < 0 || write_text(hosts_path, hosts, err) < 0 ||
+            write_text(hostname_path, hn, err) < 0)
+                return -1;
+        return 0;
+}
+
+static char **exit_command(Engine *e, const char *id) {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0)
+                return NULL;
+        self[n] = 0;
+        const EngineConfig *cfg = &e->config;
+        char **argv = xnew0(char *, 16);
+        size_t i = 0;
+        argv[i++] = xstrdup(self);
+        argv[i++] = xasprintf("--root=%s", cfg->root);
+        argv[i++] = xasprintf("--runroot=%s", cfg->runroot);
+        argv[i++] = xasprintf("--storage-driver=%s", cfg->storage_driver);
+        if (cfg->runtime)
+                argv[i++] = xasprintf("--runtime=%s", cfg->runtime);
+        if (cfg->cni_config_dir)
+                argv[i++] = xasprintf("--cni-config-dir=%s", cfg->cni_config_dir);
+        argv[i++] = xstrdup("container");
+        argv[i++] = xstrdup("cleanup");
+        argv[i++] = xstrdup(id);
+        return argv;
+}
+
+static void strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+/* Brings a configured or exited container to running. Called locked. */
+static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
+        if (container_sync(e, c, err) < 0)
+                return -1;
+        if (c->state == CONTAINER_STATE_RUNNING)
+                return 0; /* already running: nothing to do, as podman */
+        if (c->state == CONTAINER_STATE_PAUSED)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "container %s is paused: unpause it: container state improper",
+                               c->id);
+        Runtime *rt = engine_runtime(e, err);
+        if (!rt)
+                return -1;
+        _cleanup_(image_freep) Image *img = NULL;
+        if (image_lookup(e, c->image_id, &img, err) < 0)
+                return err_wrap(err, "image of container %s", c->id);
+
+        /* Leftovers of an earlier run go first. */
+        container_teardown(e, c);
+
+        _cleanup_free_ char *userdata = container_userdata_dir(e, c->id);
+        _cleanup_free_ char *run = container_run_dir(e, c->id);
+        _cleanup_free_ char *exits = container_exit_dir(e);
+        _cleanup_free_ char *sockets = container_socket_dir(e);
+        _cleanup_free_ char *log = container_log_path(e, c);
+        _cleanup_free_ char *pidfile = xasprintf("%s/pidfile", run);
+        _cleanup_free_ char *conmon_pidfile = xasprintf("%s/conmon.pid", run);
+        _cleanup_free_ char *config_path = xasprintf("%s/config.json", userdata);
+        _cleanup_json_ json_t *config = NULL;
+        SpecResolved resolved = { 0 };
+        bool resolved_set = false;
+        char **exit_cmd = NULL;
+        int r = -1;
+
+        if (mkdir_p(userdata, 0700, err) < 0 || mkdir_p(run, 0700, err) < 0)
+                goto fail;
+        if (rootfs_mount(e, c->id, img->layers, &c->mounted, err) < 0 ||
+            container_network_setup(e, c, err) < 0 || container_etc_files(e, c, err) < 0)
+                goto fail;
+        if (container_spec(e, c, c->mounted, c->netns, true, &config, &resolved, err) < 0)
+                goto fail;
+        resolved_set = true;
+        if (json_dump_file(config, config_path, JSON_COMPACT) < 0) {
+                err_set(err, ERR_SYSTEM, errno, "write `%s`", config_path);
+                goto fail;
+        }
+        exit_cmd = exit_command(e, c->id);
+        const char *level = e->config.log_level;
+        RuntimeCreateOptions o = {
+                .id = c->id,
+                .name = c->name,
+                .bundle_dir = userdata,
+                .log_path = log,
+                .exit_dir = exits,
+                .socket_dir = sockets,
+                .pid_file = pidfile,
+                .conmon_pid_file = conmon_pidfile,
+                .terminal = resolved.tty,
+                .interactive = resolved.stdin_open,
+                .leave_stdin_open = resolved.stdin_open,
+                .exit_command = (const char *const *)exit_cmd,
+                .log_level = level && (STREQ(level, "debug") || STREQ(level, "info") ||
+                                       STREQ(level, "warn") || STREQ(level, "error"))
+                                     ? level
+                                     : NULL,
+                .log_size_max = resolved.log_max_size,
+        };
+        RuntimeContainer rc;
+        if (runtime_create(rt, &o, &rc, err) < 0)
+                goto fail;
+        c->pid = rc.pid;
+        c->conmon_pid = rc.conmon_pid;
+        c->state = CONTAINER_STATE_CREATED;
+        /* Attach clients connect between create and start, or they miss
+         * the first output. */
+        if (hooks && hooks->after_create)
+                hooks->after_create(hooks->userdata, c);
+        if (runtime_start(rt, c->id, err) < 0)
+                goto fail;
+        c->state = CONTAINER_STATE_RUNNING;
+        c->started = engine_now_ns();
+        c->finished = 0;
+        c->exit_code = 0;
+        r = container_save(e, c, err);
+        goto out;
+fail:
+        err_wrap(err, "start container %s", c->id);
+        container_teardown(e, c);
+        c->state = c->started ? CONTAINER_STATE_EXITED : CONTAINER_STATE_CONFIGURED;
+        c->pid = c->conmon_pid = 0;
+        (void)container_save(e, c, NULL);
+out:
+        if (resolved_set)
+                spec_resolved_clear(&resolved);
+        strv_free(exit_cmd);
+        return r;
+}
+
+int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_start_locked(e, c, hooks, err);
+        lock_release(&l);
+        return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Signals, stop, pause.                                              */
+
+int container_kill(Engine *e, Container *c, int sig, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync(e, c, err);
+        if (r == 0 && c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED)
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "can only kill running containers. %s is in state %s: container "
+                            "state improper",
+                            c->id, container_state_name(c->state));
+        Runtime *rt = r == 0 ? engine_runtime(e, err) : NULL;
+        if (r == 0 && (!rt || runtime_kill(rt, c->id, sig, false, err) < 0))
+                r = -1;
+        lock_release(&l);
+        return r;
+}
+
+/* Waits until the container's process has exited (exit file), at most
+ * timeout_ms (<0: forever). Returns 1 when it exited, 0 on timeout. */
+static int container_exit_wait(Engine *e, Container *c, int timeout_ms, Error **err) {
+        _cleanup_free_ char *exits = container_exit_dir(e);
+        int code;
+        int64_t when;
+        Error *timeout = NULL;
+        if (runtime_exit_file_wait(exits, c->id, timeout_ms, &code, &when, &timeout) == 0)
+                return 1;
+        if (timeout->kind == ERR_TIMEOUT) {
+                err_free(timeout);
+                return 0;
+        }
+        /* conmon gone without an exit file: the process is gone too. */
+        if (c->conmon_pid > 0 && !runtime_conmon_is_alive(c->conmon_pid)) {
+                err_free(timeout);
+                return 1;
+        }
+        return err_propagate(err, timeout);
+}
+
+int container_stop(Engine *e, Container *c, int timeout_s, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync(e, c, err);
+        if (r < 0 || (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
+                      c->state != CONTAINER_STATE_CREATED)) {
+                /* Stopping a stopped container is fine, as with podman. */
+                lock_release(&l);
+                return r;
+        }
+        Runtime *rt = engine_runtime(e, err);
+        if (!rt) {
+                lock_release(&l);
+                return -1;
+        }
+        if (timeout_s < 0) {
+                json_t *t = json_object_get(c->resolved, "stop_timeout");
+                timeout_s = t ? (int)json_integer_value(t) : 10;
+        }
+        int sig = (int)json_integer_value(json_object_get(c->resolved, "stop_signal"));
+        if (sig <= 0)
+                sig = SIGTERM;
+        _cleanup_error_ Error *ignored = NULL;
+        if (c->state == CONTAINER_STATE_PAUSED)
+                (void)!runtime_resume(rt, c->id, &ignored);
+        if (timeout_s > 0)
+                (void)!runtime_kill(rt, c->id, sig, false, &ignored);
+        r = timeout_s > 0 ? container_exit_wait(e, c, timeout_s * 1000, err) : 0;
+        if (r == 0) {
+                /* The stop signal did not end it in time. */
+                (void)!runtime_kill(rt, c->id, SIGKILL, true, &ignored);
+                r = container_exit_wait(e, c, 30000, err);
+                if (r == 0)
+                        r = err_set(err, ERR_TIMEOUT, 0, "container %s did not die after SIGKILL",
+                                    c->id);
+        }
+        if (r > 0) {
+                container_record_exit(e, c);
+                r = container_save(e, c, err);
+        }
+        lock_release(&l);
+        return r < 0 ? -1 : 0;
+}
+
+static int container_pause_change(Engine *e, Container *c, bool pause, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync(e, c, err);
+        ContainerState want = pause ? CONTAINER_STATE_RUNNING : CONTAINER_STATE_PAUSED;
+        if (r == 0 && c->state != want)
+                r = err_set(err, ERR_BAD_STATE, 0, "%s is not %s: container state improper", c->id,
+                            pause ? "running" : "paused");
+        Runtime *rt = r == 0 ? engine_runtime(e, err) : NULL;
+        if (r == 0 &&
+            (!rt || (pause ? runtime_pause(rt, c->id, err) : runtime_resume(rt, c->id, err)) < 0))
+                r = -1;
+        if (r == 0) {
+                c->state = pause ? CONTAINER_STATE_PAUSED : CONTAINER_STATE_RUNNING;
+                r = container_save(e, c, err);
+        }
+        lock_release(&l);
+        return r;
+}
+
+int container_pause(Engine *e, Container *c, Error **err) {
+        return container_pause_change(e, c, true, err);
+}
+
+int container_unpause(Engine *e, Container *c, Error **err) {
+        return container_pause_change(e, c, false, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cleanup, wait, remove.                                             */
+
+int container_cleanup(Engine *e, const char *name, Error **err) {
+        _cleanup_(container_freep) Container *c = NULL;
+        if (container_lookup(e, name, &c, err) < 0)
+                return -1;
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync(e, c, err);
+        bool remove = r == 0 && c->state == CONTAINER_STATE_EXITED &&
+                      json_is_true(json_object_get(c->resolved, "rm"));
+        lock_release(&l);
+        if (remove)
+                r = container_remove(e, c, false, err);
+        return r;
+}
+
+int container_wait(Engine *e, Container *c, int *ret_code, Error **err) {
+        for (;;) {
+                Lock l = LOCK_INIT;
+                if (container_lock(e, c->id, &l, err) < 0)
+                        return -1;
+                int r = container_reload(e, c, err);
+                if (r == 0)
+                        r = container_sync(e, c, err);
+                ContainerState s = c->state;
+                int code = c->exit_code;
+                lock_release(&l);
+                if (r < 0)
+                        return -1;
+                if (s == CONTAINER_STATE_EXITED || s == CONTAINER_STATE_STOPPED ||
+                    s == CONTAINER_STATE_CONFIGURED) {
+                        *ret_code = code;
+                        return 0;
+                }
+                /* Sleep on the exit file rather than the lock. */
+                if (container_exit_wait(e, c, 1000, err) < 0)
+                        return -1;
+        }
+}
+
+int container_remove(Engine *e, Container *c, bool force, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync(e, c, err);
+        if (r == 0 && (c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED ||
+                       c->state == CONTAINER_STATE_CREATED)) {
+                if (!force)
+                        r = err_set(err, ERR_BAD_STATE, 0,
+                                    "cannot remove container %s as it is %s - running or paused "
+                                    "containers cannot be removed without force: container state "
+                                    "improper",
+                                    c->id, container_state_name(c->state));
+                else {
+                        lock_release(&l);
+                        if (container_stop(e, c, -1, err) < 0)
+                                return -1;
+                        return container_remove(e, c, false, err);
+                }
+        }
+        if (r == 0) {
+                container_teardown(e, c);
+                Db *db;
+                if ((r = engine_db_get(e, &db, err)) == 0) {
+                        r = container_store_delete(db, c->id, err);
+                        engine_db_put(e, db);
+                }
+        }
+        if (r == 0) {
+                /* The row is gone; files left by a crash here are debris. */
+                _cleanup_error_ Error *ignored = NULL;
+                _cleanup_free_ char *exits = container_exit_dir(e);
+                _cleanup_free_ char *exit_file = xasprintf("%s/%s", exits, c->id);
+                (void)unlink(exit_file);
+                (void)rootfs_remove(e, c->id, &ignored);
+        }
+        lock_release(&l);
+        return r;
+}
