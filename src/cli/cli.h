@@ -47,13 +47,17 @@ void cli_session_close(CliSession *s);
 /* Calls an io.podman method. On an error reply prints it podman's way
  * ("Error: ...") and returns -1; *ret (may be NULL) gets the reply. */
 int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret);
+/* The same; on an error reply *ret_error (may be NULL) gets its name
+ * (new string), NULL when the call itself failed. */
+int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **ret,
+                   char **ret_error);
 
 /* Parses the global flags at the start of argv; returns the index of the
  * first non-flag argument, or -1 after printing an error. */
 int cli_globals_parse(CliGlobals *g, int argc, char **argv);
 void cli_globals_clear(CliGlobals *g);
 
-/* Prints an error "varpod: message" to stderr. */
+/* Prints an error "Error: message" to stderr, as podman does. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints a JSON value indented by two spaces, as the varlink CLI does. */
@@ -86,5 +90,18 @@ int cmd_push(CliGlobals *g, int argc, char **argv);
 int cmd_save(CliGlobals *g, int argc, char **argv);
 int cmd_load(CliGlobals *g, int argc, char **argv);
 int cmd_search(CliGlobals *g, int argc, char **argv);
+int cmd_create(CliGlobals *g, int argc, char **argv);
+int cmd_run(CliGlobals *g, int argc, char **argv);
+int cmd_start(CliGlobals *g, int argc, char **argv);
+int cmd_stop(CliGlobals *g, int argc, char **argv);
+int cmd_restart(CliGlobals *g, int argc, char **argv);
+int cmd_rm(CliGlobals *g, int argc, char **argv);
+int cmd_kill(CliGlobals *g, int argc, char **argv);
+int cmd_wait(CliGlobals *g, int argc, char **argv);
+int cmd_pause(CliGlobals *g, int argc, char **argv);
+int cmd_unpause(CliGlobals *g, int argc, char **argv);
+int cmd_ps(CliGlobals *g, int argc, char **argv);
+int cmd_logs(CliGlobals *g, int argc, char **argv);
+int cmd_container(CliGlobals *g, int argc, char **argv);
 
 extern const CliCommand cli_commands[];

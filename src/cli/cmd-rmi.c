@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "json-util.h"
+#include "xalloc.h"
 
 int cmd_rmi(CliGlobals *g, int argc, char **argv) {
         static const struct option options[] = {
@@ -60,8 +61,15 @@ int cmd_rmi(CliGlobals *g, int argc, char **argv) {
                 _cleanup_json_ json_t *params =
                         json_pack("{s:O, s:b}", "name", name, "force", force);
                 _cleanup_json_ json_t *reply = NULL;
-                if (cli_call(&s, "io.podman.RemoveImage", params, &reply) < 0) {
-                        ret = 1;
+                _cleanup_free_ char *error = NULL;
+                if (cli_call_error(&s, "io.podman.RemoveImage", params, &reply, &error) < 0) {
+                        /* podman's codes: 1 when the only trouble was images
+                         * that do not exist, 125 for any other failure. */
+                        bool missing = error && STREQ(error, "io.podman.ImageNotFound");
+                        if (!missing)
+                                ret = CLI_EXIT_ERROR;
+                        else if (ret == 0)
+                                ret = 1;
                         continue;
                 }
                 printf("%s\n", json_string_value(json_object_get(reply, "image")));

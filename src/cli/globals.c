@@ -10,7 +10,9 @@
 void cli_error(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        fputs("varpod: ", stderr);
+        /* podman's form for every failure, usage errors included: scripts
+         * look for it. */
+        fputs("Error: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         va_end(ap);

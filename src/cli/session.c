@@ -49,14 +49,23 @@ void cli_session_close(CliSession *s) {
 }
 
 int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret) {
+        return cli_call_error(s, method, params, ret, NULL);
+}
+
+int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **ret,
+                   char **ret_error) {
         _cleanup_error_ Error *e = NULL;
         _cleanup_free_ char *error = NULL;
         json_t *reply = NULL;
+        if (ret_error)
+                *ret_error = NULL;
         if (vl_client_call_simple(s->client, method, params, &reply, &error, &e) < 0) {
                 cli_error("%s", e->message);
                 return -1;
         }
         if (error) {
+                if (ret_error)
+                        *ret_error = xstrdup(error);
                 /* podman's form: the reason or name the error carries. */
                 const char *reason = json_string_value(json_object_get(reply, "reason"));
                 const char *name = json_string_value(json_object_get(reply, "name"));

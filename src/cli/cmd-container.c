@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container commands that take names and call one io.podman method
+ * each (start, stop, rm, kill, wait, pause, unpause, restart), `ps`,
+ * `logs`, and `container SUBCOMMAND` (cleanup, exists and aliases). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "container.h"
+#include "json-util.h"
+#include "xalloc.h"
+
+static int signal_parse(const char *s) {
+        int sig = atoi(s);
+        if (sig > 0)
+                return sig < NSIG ? sig : -1;
+        const char *name = STRPREFIX(s, "SIG") ? s + 3 : s;
+        for (int i = 1; i < NSIG; i++) {
+                const char *abbrev = sigabbrev_np(i);
+                if (abbrev && strcasecmp(abbrev, name) == 0)
+                        return i;
+        }
+        return -1;
+}
+
+typedef enum NamesOp {
+        OP_START,
+        OP_STOP,
+        OP_RESTART,
+        OP_RM,
+        OP_KILL,
+        OP_WAIT,
+        OP_PAUSE,
+        OP_UNPAUSE,
+} NamesOp;
+
+/* Runs one method per container name; prints what podman prints. */
+static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
+        static const struct option options[] = {
+                {"force", no_argument, NULL, 'f'},     {"all", no_argument, NULL, 'a'},
+                {"time", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 't'},
+                {"signal", required_argument, NULL, 's'}, {"attach", no_argument, NULL, 'A'},
+                {"help", no_argument, NULL, 'h'},      {0},
+        };
+        bool force = false, all = false;
+        int timeout = -1, sig = SIGKILL;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+fat:s:h", options, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        force = true;
+                        break;
+                case 'a':
+                        all = true;
+                        break;
+                case 't':
+                        timeout = atoi(optarg);
+                        break;
+                case 's':
+                        if ((sig = signal_parse(optarg)) < 0) {
+                                cli_error("invalid signal `%s`", optarg);
+                                return CLI_EXIT_ERROR;
+                        }
+                        break;
+                case 'A':
+                        break;
+                case 'h':
+                        printf("usage: varpod %s [flags] CONTAINER...\n", argv[0]);
+                        return 0;
+                default:
+                        return CLI_EXIT_ERROR;
+                }
+        }
+        if (!all && optind >= argc) {
+                cli_error("%s needs at least one container", argv[0]);
+                return CLI_EXIT_ERROR;
+        }
+        CliSession s;
+        if (cli_session_open(g, &s) < 0)
+                return CLI_EXIT_ERROR;
+        _cleanup_json_ json_t *names = json_array();
+        if (all) {
+                _cleanup_json_ json_t *reply = NULL;
+                if (cli_call(&s, "io.podman.ListContainers", NULL, &reply) < 0) {
+                        cli_session_close(&s);
+                        return CLI_EXIT_ERROR;
+                }
+                size_t i;
+                json_t *ctr;
+                json_array_foreach (json_object_get(reply, "containers"), i, ctr)
+                        json_array_append(names, json_object_get(ctr, "id"));
+        }
+        for (int i = optind; i < argc; i++)
+                json_array_append_new(names, json_string(argv[i]));
+
+        int ret = 0;
+        size_t i;
+        json_t *name;
+        json_array_foreach (names, i, name) {
+                const char *method = NULL;
+                json_t *params = json_pack("{s:O}", "name", name);
+                switch (op) {
+                case OP_START:
+                        method = "io.podman.StartContainer";
+                        break;
+                case OP_STOP:
+                case OP_RESTART:
+                        method = op == OP_STOP ? "io.podman.StopContainer"
+                                               : "io.podman.RestartContainer";
+                        json_object_set_new(params, "timeout",
+                                            json_integer(timeout >= 0 ? timeout : 10));
+                        break;
+                case OP_RM:
+                        method = "io.podman.RemoveContainer";
+                        json_object_set_new(params, "force", json_boolean(force));
+                        break;
+                case OP_KILL:
+                        method = "io.podman.KillContainer";
+                        json_object_set_new(params, "signal", json_integer(sig));
+                        break;
+                case OP_WAIT:
+                        method = "io.podman.WaitContainer";
+                        break;
+                case OP_PAUSE:
+                        method = "io.podman.PauseContainer";
+                        break;
+                case OP_UNPAUSE:
+                        method = "io.podman.UnpauseContainer";
+                        break;
+                }
+                _cleanup_json_ json_t *reply = NULL;
+                int r = cli_call(&s, method, params, &reply);
+                json_decref(params);
+                if (r < 0) {
+                        ret = op == OP_RM ? 1 : CLI_EXIT_ERROR;
+                        continue;
+                }
+                if (op == OP_WAIT)
+                        printf("%lld\n",
+                               (long long)json_integer_value(json_object_get(reply, "exitcode")));
+                else
+                        printf("%s\n", json_string_value(json_object_get(reply, "container")));
+        }
+        cli_session_close(&s);
+        return ret;
+}
+
+int cmd_start(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_START); }
+int cmd_stop(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_STOP); }
+int cmd_restart(CliGlobals *g, int argc, char **argv) {
+        return names_command(g, argc, argv, OP_RESTART);
+}
+int cmd_rm(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_RM); }
+int cmd_kill(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_KILL); }
+int cmd_wait(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_WAIT); }
+int cmd_pause(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_PAUSE); }
+int cmd_unpause(CliGlobals *g, int argc, char **argv) {
+        return names_command(g, argc, argv, OP_UNPAUSE);
+}
+
+int cmd_ps(CliGlobals *g, int argc, char **argv) {
+        static const struct option options[] = {
+                {"all", no_argument, NULL, 'a'},       {"quiet", no_argument, NULL, 'q'},
+                {"no-trunc", no_argument, NULL, 'n'},  {"format", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},      {0},
+        };
+        bool all = false, quiet = false, no_trunc = false;
+        const char *format = NULL;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'n':
+                        no_trunc = true;
+                        break;
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'h':
+                        printf("usage: varpod ps [-a] [-q] [--no-trunc] [--format json]\n");
+                        return 0;
+                default:
+                        return CLI_EXIT_ERROR;
+                }
+        }
+        CliSession s;
+        if (cli_session_open(g, &s) < 0)
+                return CLI_EXIT_ERROR;
+        _cleanup_json_ json_t *reply = NULL;
+        int r = cli_call(&s, "io.podman.ListContainers", NULL, &reply);
+        cli_session_close(&s);
+        if (r < 0)
+                return CLI_EXIT_ERROR;
+        _cleanup_json_ json_t *shown = json_array();
+        size_t i;
+        json_t *ctr;
+        json_array_foreach (json_object_get(reply, "containers"), i, ctr)
+                if (all || json_is_true(json_object_get(ctr, "containerrunning")))
+                        json_array_append(shown, ctr);
+        if (format) {
+                cli_json_print(shown);
+                return 0;
+        }
+        if (!quiet)
+                printf("%-*s %-30s %-25s %-12s %-20s %s\n", no_trunc ? 64 : 12, "CONTAINER ID",
+                       "IMAGE", "COMMAND", "STATUS", "PORTS", "NAMES");
+        json_array_foreach (shown, i, ctr) {
+                const char *id = json_string_value(json_object_get(ctr, "id"));
+                if (quiet) {
+                        printf("%.*s\n", no_trunc ? 64 : 12, id);
+                        continue;
+                }
+                char command[128] = "";
+                size_t k;
+                json_t *arg;
+                json_array_foreach (json_object_get(ctr, "command"), k, arg) {
+                        size_t len = strlen(command);
+                        snprintf(command + len, sizeof command - len, "%s%s", k ? " " : "",
+                                 json_string_value(arg));
+                }
+                char ports[256] = "";
+                json_array_foreach (json_object_get(ctr, "ports"), k, arg) {
+                        size_t len = strlen(ports);
+                        const char *ip = json_string_value(json_object_get(arg, "host_ip"));
+                        snprintf(ports + len, sizeof ports - len, "%s%s:%s->%s/%s", k ? ", " : "",
+                                 ip && *ip ? ip : "0.0.0.0",
+                                 json_string_value(json_object_get(arg, "host_port")),
+                                 json_string_value(json_object_get(arg, "container_port")),
+                                 json_string_value(json_object_get(arg, "protocol")));
+                }
+                printf("%-*.*s %-30.30s %-25.25s %-12s %-20s %s\n", no_trunc ? 64 : 12,
+                       no_trunc ? 64 : 12, id, json_string_value(json_object_get(ctr, "image")),
+                       command, json_string_value(json_object_get(ctr, "status")), ports,
+                       json_string_value(json_object_get(ctr, "names")));
+        }
+        return 0;
+}
+
+int cmd_logs(CliGlobals *g, int argc, char **argv) {
+        static const struct option options[] = {
+                {"follow", no_argument, NULL, 'f'},    {"tail", required_argument, NULL, 'n'},
+                {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        bool follow = false, timestamps = false;
+        long tail = -1;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+fth", options, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        follow = true;
+                        break;
+                case 'n':
+                        tail = atol(optarg);
+                        break;
+                case 't':
+                        timestamps = true;
+                        break;
+                case 'h':
+                        printf("usage: varpod logs [-f] [--tail N] [-t] CONTAINER\n");
+                        return 0;
+                default:
+                        return CLI_EXIT_ERROR;
+                }
+        }
+        if (optind + 1 != argc) {
+                cli_error("logs needs one container");
+                return CLI_EXIT_ERROR;
+        }
+        CliSession s;
+        if (cli_session_open(g, &s) < 0)
+                return CLI_EXIT_ERROR;
+        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[optind]);
+        int ret = 0;
+        if (vl_client_call(s.client, "io.podman.GetContainerLogs", params,
+                           follow ? VL_CALL_MORE : 0, NULL) < 0) {
+                cli_session_close(&s);
+                return CLI_EXIT_ERROR;
+        }
+        bool first = true;
+        for (;;) {
+                _cleanup_json_ json_t *reply = NULL;
+                _cleanup_free_ char *error = NULL;
+                bool continues = false;
+                if (vl_client_receive(s.client, &reply, &error, &continues, NULL) < 0)
+                        break;
+                if (error) {
+                        /* The follow stream ends with "no longer running". */
+                        if (!follow || !STREQ(error, "io.podman.ErrorOccurred")) {
+                                fprintf(stderr, "Error: %s\n",
+                                        json_string_value(json_object_get(reply, "reason"))
+                                                ?: error);
+                                ret = CLI_EXIT_ERROR;
+                        }
+                        break;
+                }
+                json_t *lines = json_object_get(reply, "container");
+                size_t n = json_array_size(lines);
+                size_t start = first && tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
+                first = false;
+                for (size_t i = start; i < n; i++) {
+                        const char *line = json_string_value(json_array_get(lines, i));
+                        const char *sp1 = strchr(line, ' ');
+                        const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+                        const char *sp3 = sp2 ? strchr(sp2 + 1, ' ') : NULL;
+                        if (!sp3)
+                                continue;
+                        if (timestamps)
+                                printf("%.*s ", (int)(sp1 - line), line);
+                        fputs(sp3 + 1, STRPREFIX(sp1 + 1, "stderr") ? stderr : stdout);
+                }
+                fflush(stdout);
+                if (!continues)
+                        break;
+        }
+        cli_session_close(&s);
+        return ret;
+}
+
+static int container_cleanup_cmd(CliGlobals *g, int argc, char **argv) {
+        /* conmon runs this after the container's process exited: record the
+         * exit and release what the start set up, in-process (no service
+         * may be running). */
+        if (argc != 2) {
+                fprintf(stderr, "usage: varpod container cleanup CONTAINER\n");
+                return CLI_EXIT_ERROR;
+        }
+        _cleanup_error_ Error *e = NULL;
+        _cleanup_(engine_freep) Engine *engine = NULL;
+        if (engine_open(&engine, &g->config, &e) < 0 || container_cleanup(engine, argv[1], &e) < 0) {
+                cli_error("%s", e->message);
+                return CLI_EXIT_ERROR;
+        }
+        return 0;
+}
+
+static int container_exists_cmd(CliGlobals *g, int argc, char **argv) {
+        if (argc != 2) {
+                fprintf(stderr, "usage: varpod container exists CONTAINER\n");
+                return CLI_EXIT_ERROR;
+        }
+        CliSession s;
+        if (cli_session_open(g, &s) < 0)
+                return CLI_EXIT_ERROR;
+        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[1]);
+        _cleanup_json_ json_t *reply = NULL;
+        int r = cli_call(&s, "io.podman.ContainerExists", params, &reply);
+        cli_session_close(&s);
+        if (r < 0)
+                return CLI_EXIT_ERROR;
+        return json_integer_value(json_object_get(reply, "exists")) == 0 ? 0 : 1;
+}
+
+int cmd_container(CliGlobals *g, int argc, char **argv) {
+        static const CliCommand subcommands[] = {
+                {"cleanup", "record an exited container and release it", container_cleanup_cmd},
+                {"exists", "tell whether a container exists", container_exists_cmd},
+                {"create", "create a container", cmd_create},
+                {"run", "run a container", cmd_run},
+                {"start", "start containers", cmd_start},
+                {"stop", "stop containers", cmd_stop},
+                {"restart", "restart containers", cmd_restart},
+                {"rm", "remove containers", cmd_rm},
+                {"kill", "signal containers", cmd_kill},
+                {"wait", "wait for containers", cmd_wait},
+                {"pause", "pause containers", cmd_pause},
+                {"unpause", "unpause containers", cmd_unpause},
+                {"ps", "list containers", cmd_ps},
+                {"ls", "list containers", cmd_ps},
+                {"list", "list containers", cmd_ps},
+                {"logs", "show a container's output", cmd_logs},
+                {NULL, NULL, NULL},
+        };
+        if (argc >= 2)
+                for (const CliCommand *c = subcommands; c->name; c++)
+                        if (STREQ(c->name, argv[1]))
+                                return c->run(g, argc - 1, argv + 1);
+        fprintf(stderr, "usage: varpod container COMMAND\n\nCommands:\n");
+        for (const CliCommand *c = subcommands; c->name; c++)
+                fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
+        return CLI_EXIT_ERROR;
+}
