@@ -422,7 +422,11 @@ int cmd_run(CliGlobals *g, int argc, char **argv) {
                 return 0;
         if (r < 0)
                 return CLI_EXIT_ERROR;
-        bool rm = json_is_true(json_object_get(create, "rm"));
+        /* --rm is done here, after the exit code is read: left to the
+         * cleanup conmon runs, it could remove the container first. */
+        bool rm = json_is_true(json_object_get(create, "rm")) && !detach;
+        if (rm)
+                json_object_set_new(create, "rm", json_false());
         if (json_is_true(json_object_get(create, "tty")) ||
             json_is_true(json_object_get(create, "interactive"))) {
                 /* Attached stdin needs conmon's attach socket: not yet. */
