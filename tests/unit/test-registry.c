@@ -857,6 +857,7 @@ static void test_bearer(void **state) {
                                 image_str("varpod-test/busybox:latest", "config_digest"), 0,
                                 buf_write, &b, &err));
         _cleanup_json_ json_t *cfg = json_parse(b.data, b.size);
+        assert_true(json_is_object(cfg));
         free(b.data);
 
         /* Push and cross-repository mount: tokens for two scopes at once. */

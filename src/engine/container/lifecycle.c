@@ -353,6 +353,7 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
         _cleanup_json_ json_t *config = NULL;
         SpecResolved resolved = { 0 };
         bool resolved_set = false;
+        _cleanup_error_ Error *ignored = NULL;
         int r = -1;
         if (engine_db_get(e, &db, err) < 0)
                 goto out;
@@ -366,7 +367,6 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
                 goto out;
         r = container_spec(e, c, rootfs, NULL, false, &config, &resolved, err);
         resolved_set = r == 0;
-        _cleanup_error_ Error *ignored = NULL;
         (void)rootfs_umount(e, c->id, &ignored);
         if (r < 0) {
                 (void)rootfs_remove(e, c->id, &ignored);
