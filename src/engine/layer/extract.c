@@ -139,8 +139,7 @@ static int parent_open(Extractor *x, const char *parent, bool create, bool *miss
                         return entry_error(x, err, ERR_INVALID_ARGUMENT, 0,
                                            "`%s` is not a directory", culprit);
                 default:
-                        return entry_error(x, err, ERR_SYSTEM, -fd, "open directory `%s`",
-                                           culprit);
+                        return entry_error(x, err, ERR_SYSTEM, -fd, "open directory `%s`", culprit);
                 }
         }
         layer_fd_close(&x->cache_fd);
@@ -176,12 +175,14 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2]) {
         ts[1] = (struct timespec){ .tv_nsec = UTIME_OMIT };
         if (archive_entry_mtime_is_set(e)) {
                 long ns = archive_entry_mtime_nsec(e);
-                ts[1] = (struct timespec){ archive_entry_mtime(e), ns >= 0 && ns < 1000000000 ? ns : 0 };
+                ts[1] = (struct timespec){ archive_entry_mtime(e),
+                                           ns >= 0 && ns < 1000000000 ? ns : 0 };
         }
         ts[0] = ts[1];
         if (archive_entry_atime_is_set(e)) {
                 long ns = archive_entry_atime_nsec(e);
-                ts[0] = (struct timespec){ archive_entry_atime(e), ns >= 0 && ns < 1000000000 ? ns : 0 };
+                ts[0] = (struct timespec){ archive_entry_atime(e),
+                                           ns >= 0 && ns < 1000000000 ? ns : 0 };
         }
 }
 
@@ -279,9 +280,8 @@ static int extract_file(Extractor *x, struct archive *a, struct archive_entry *e
                         const char *base, Error **err) {
         if (entry_make_room(x, pfd, base, false, err) < 0)
                 return -1;
-        _cleanup_close_ int fd =
-                openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-                       0600);
+        _cleanup_close_ int fd = openat(
+                pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
         if (fd < 0)
                 return entry_error(x, err, ERR_SYSTEM, errno, "create");
 
@@ -358,9 +358,9 @@ static int extract_node(Extractor *x, struct archive_entry *e, int pfd, const ch
                         mode_t type, Error **err) {
         if (entry_make_room(x, pfd, base, false, err) < 0)
                 return -1;
-        dev_t dev = type == AE_IFIFO ? 0
-                                     : makedev(archive_entry_rdevmajor(e),
-                                               archive_entry_rdevminor(e));
+        dev_t dev = type == AE_IFIFO
+                            ? 0
+                            : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
         mode_t m = (type == AE_IFCHR ? S_IFCHR : type == AE_IFBLK ? S_IFBLK : S_IFIFO) | 0600;
         if (mknodat(pfd, base, m, dev) < 0)
                 return entry_error(x, err, ERR_SYSTEM, errno, "mknod");
@@ -384,7 +384,8 @@ static int extract_hardlink(Extractor *x, const char *target, int pfd, const cha
                                    "hardlink target `%s` is the layer root", shown);
         char *slash = strrchr(tpath, '/');
         const char *tbase = slash ? slash + 1 : tpath;
-        _cleanup_free_ char *tparent = slash ? xstrndup(tpath, (size_t)(slash - tpath)) : xstrdup("");
+        _cleanup_free_ char *tparent =
+                slash ? xstrndup(tpath, (size_t)(slash - tpath)) : xstrdup("");
 
         /* The target is resolved like an entry's parent: a hardlink through
          * a symlink would link whatever the symlink reaches. */
@@ -505,8 +506,8 @@ static int extract_entry(Extractor *x, struct archive *a, struct archive_entry *
         int64_t size = archive_entry_size(e);
         if (size < 0 || (uint64_t)size > x->o.size_max - x->declared)
                 return entry_error(x, err, ERR_LIMIT, 0,
-                                   "size %" PRId64 " exceeds the limit of %" PRIu64 " bytes",
-                                   size, x->o.size_max);
+                                   "size %" PRId64 " exceeds the limit of %" PRIu64 " bytes", size,
+                                   x->o.size_max);
         x->declared += (uint64_t)size;
 
         const char *hardlink = archive_entry_hardlink(e);
@@ -564,7 +565,8 @@ static int opaque_cb(int dirfd, const char *name, const char *path, const struct
                 if (S_ISDIR(st->st_mode))
                         return 1;
                 if (!mine && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-                        return err_set(err, ERR_SYSTEM, errno, "layer: opaque directory: remove `%s`",
+                        return err_set(err, ERR_SYSTEM, errno,
+                                       "layer: opaque directory: remove `%s`",
                                        layer_name_display(path, shown));
                 return 0;
         }
@@ -602,8 +604,8 @@ static int extract_apply_opaque(Extractor *x, Error **err) {
         return 0;
 }
 
-static int fixup_cb(int dirfd, const char *name, const char *path, const struct stat *st,
-                    bool post, void *userdata, Error **err) {
+static int fixup_cb(int dirfd, const char *name, const char *path, const struct stat *st, bool post,
+                    void *userdata, Error **err) {
         Extractor *x = userdata;
         if (!S_ISDIR(st->st_mode))
                 return 0;
@@ -644,6 +646,10 @@ static int extract_run(Extractor *x, struct archive *a, Error **err) {
                 if (extract_entry(x, a, e, err) < 0)
                         return -1;
         }
+        /* libarchive takes a failed read where a header should start for
+         * the end of the archive: the stream's error still stands. */
+        if (x->stream_err)
+                return err_propagate(err, TAKE_PTR(x->stream_err));
         if (extract_apply_opaque(x, err) < 0)
                 return -1;
         if (layer_inode_map_count(x->dirs) > 0 &&

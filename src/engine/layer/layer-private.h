@@ -85,7 +85,9 @@ enum {
  * parent's descriptor (O_PATH, fine for *at calls), the entry's name, its
  * path relative to the root and its lstat. For a directory, returning > 0
  * descends into it, and the callback runs again with post true once its
- * children are done. The callback may remove the entry it is given. */
+ * children are done (neither happens for a directory on another
+ * filesystem with LAYER_WALK_ONE_FS). The callback may remove the entry it
+ * is given. */
 typedef int (*LayerWalkFn)(int dirfd, const char *name, const char *path, const struct stat *st,
                            bool post, void *userdata, Error **err);
 

@@ -64,8 +64,8 @@ int layer_extract_fd(int fd, const char *dest_dir, const LayerExtractOptions *op
 /* Writes dir as an uncompressed tar stream to fd, converting overlay
  * whiteouts (0:0 char devices, opaque xattrs) back to ".wh." entries.
  * Entries sorted by name, mtimes kept (in whole seconds, as Docker writes
- * them), so equal trees give equal tars. If
- * ret_diff_id is not NULL it receives the digest of the stream written. */
+ * them), so equal trees give equal tars. If ret_diff_id is not NULL it
+ * receives the digest of the stream written (DIGEST_STRING_SIZE bytes). */
 int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err);
 
 /* Compresses the stream read from in_fd into out_fd (gzip through ISA-L's

@@ -196,8 +196,8 @@ static int remove_cb(int dirfd, const char *name, const char *path, const struct
                 return 0;
         }
         if (st->st_dev != *dev)
-                return err_set(err, ERR_BAD_STATE, 0, "`%s` is on another filesystem (a mount point)",
-                               path);
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "`%s` is on another filesystem (a mount point)", path);
         /* A layer may ship directories without write or search permission
          * for their owner; without CAP_DAC_OVERRIDE they could not be
          * emptied, so give them back to the owner first. */

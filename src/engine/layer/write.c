@@ -97,13 +97,13 @@ static int tar_xattrs(int fd, const char *path, struct archive_entry *e, bool *o
                 if (vlen < 0 && errno == ENODATA)
                         continue;
                 if (vlen < 0)
-                        return err_set(err, ERR_SYSTEM, errno, "get xattr `%s` of `%s`",
-                                       names[i], path);
+                        return err_set(err, ERR_SYSTEM, errno, "get xattr `%s` of `%s`", names[i],
+                                       path);
                 _cleanup_free_ char *value = xmalloc((size_t)vlen + 1);
                 vlen = fgetxattr(fd, names[i], value, (size_t)vlen);
                 if (vlen < 0)
-                        return err_set(err, ERR_SYSTEM, errno, "get xattr `%s` of `%s`",
-                                       names[i], path);
+                        return err_set(err, ERR_SYSTEM, errno, "get xattr `%s` of `%s`", names[i],
+                                       path);
                 if (STREQ(names[i], "trusted.overlay.opaque") ||
                     STREQ(names[i], "user.overlay.opaque"))
                         *opaque = vlen == 1 && value[0] == 'y';
@@ -135,8 +135,8 @@ static int tar_header(TarWriter *w, struct archive_entry *e, const char *path, E
 static int tar_data(TarWriter *w, int fd, int64_t size, const char *path, Error **err) {
         int64_t done = 0;
         while (done < size) {
-                size_t want = (size_t)(size - done < LAYER_BUFFER_SIZE ? size - done
-                                                                       : LAYER_BUFFER_SIZE);
+                size_t want =
+                        (size_t)(size - done < LAYER_BUFFER_SIZE ? size - done : LAYER_BUFFER_SIZE);
                 ssize_t n = layer_fd_read_full(fd, w->buf, want);
                 if (n < 0)
                         return err_set(err, ERR_SYSTEM, (int)-n, "read `%s`", path);
@@ -228,16 +228,16 @@ static int tar_entry_cb(int dirfd, const char *name, const char *path, const str
                          * Docker writes it. overlayfs may hardlink all its
                          * whiteouts to one inode: each is its own entry. */
                         const char *slash = strrchr(path, '/');
-                        entry_name = slash ? xasprintf("%.*s/.wh.%s", (int)(slash - path), path,
-                                                       name)
-                                           : xasprintf(".wh.%s", name);
+                        entry_name =
+                                slash ? xasprintf("%.*s/.wh.%s", (int)(slash - path), path, name)
+                                      : xasprintf(".wh.%s", name);
                         entry_fill(e, entry_name, &st);
                         archive_entry_set_filetype(e, AE_IFREG);
                         archive_entry_set_perm(e, 0600);
                         archive_entry_set_size(e, 0);
                         break;
                 }
-                /* fall through */
+                __attribute__((fallthrough)); /* a real character device */
         case S_IFBLK:
         case S_IFIFO: {
                 entry_fill(e, path, &st);
@@ -281,7 +281,8 @@ int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err) {
         if (rootfd < 0)
                 return err_set(err, ERR_SYSTEM, errno, "layer: open `%s`", dir);
         _cleanup_(digester_freep) Digester *digest = digester_new();
-        _cleanup_(layer_inode_map_freep) LayerInodeMap *links = layer_inode_map_new(sizeof(char *), freep);
+        _cleanup_(layer_inode_map_freep) LayerInodeMap *links =
+                layer_inode_map_new(sizeof(char *), freep);
         _cleanup_free_ char *buf = xmalloc(LAYER_BUFFER_SIZE);
         _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
         if (!a)
