@@ -78,6 +78,7 @@ $(BUILD_FUZZ)/build.ninja:
 fuzz: $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
 	@set -e; for t in $(BUILD_FUZZ)/tests/fuzz/fuzz-*; do \
+		[ -f "$$t" ] && [ -x "$$t" ] || continue; \
 		name=$${t##*/fuzz-}; mkdir -p tests/fuzz/artifacts; \
 		echo "fuzz $$name for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/artifacts/ \
