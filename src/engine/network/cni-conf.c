@@ -16,8 +16,7 @@
 /* Most plugins in one conflist; real ones have a handful. */
 #define CNI_PLUGINS_MAX 64u
 
-CniContext *cni_context_new(const char *config_dir, const char *plugin_path,
-                            const char *run_root) {
+CniContext *cni_context_new(const char *config_dir, const char *plugin_path, const char *run_root) {
         CniContext *c = xnew0(CniContext, 1);
         c->config_dir = xstrdup(config_dir && *config_dir ? config_dir : CNI_DEFAULT_CONFIG_DIR);
         c->plugin_path =
@@ -119,7 +118,7 @@ int cni_network_parse(const char *text, bool is_conflist, const char *path, CniN
                                CNI_PLUGINS_MAX);
         size_t i;
         json_t *plugin;
-        json_array_foreach(plugins, i, plugin) {
+        json_array_foreach (plugins, i, plugin) {
                 const char *type = json_string_value(json_object_get(plugin, "type"));
                 if (!json_is_object(plugin) || !type)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
@@ -128,8 +127,8 @@ int cni_network_parse(const char *text, bool is_conflist, const char *path, CniN
                 /* The type is a file name looked up in CNI_PATH. */
                 if (!network_name_is_valid(type))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "`%s`: plugin %zu of network `%s`: invalid type `%s`",
-                                       path, i, name, type);
+                                       "`%s`: plugin %zu of network `%s`: invalid type `%s`", path,
+                                       i, name, type);
         }
         CniNetwork *n = xnew0(CniNetwork, 1);
         n->name = xstrdup(name);
@@ -233,8 +232,8 @@ json_t *cni_default_conflist(const CniContext *ctx) {
                 /* bridge */
                 "type", "bridge", "bridge", ctx->default_bridge, "isGateway", 1, "ipMasq", 1,
                 "hairpinMode", 1, "ipam", "type", "host-local", "routes", "dst", "0.0.0.0/0",
-                "ranges", "subnet", ctx->default_subnet, "gateway", ctx->default_gateway,
-                "dataDir", ctx->ipam_dir,
+                "ranges", "subnet", ctx->default_subnet, "gateway", ctx->default_gateway, "dataDir",
+                ctx->ipam_dir,
                 /* portmap */
                 "type", "portmap", "capabilities", "portMappings", 1,
                 /* firewall */

@@ -62,8 +62,7 @@ static int cni_gateway_parse(const json_t *j, CniIp *ip) {
                 return 0;
         const char *gw = json_string_value(j);
         unsigned char buf[sizeof(struct in6_addr)];
-        if (!gw || strlen(gw) >= sizeof ip->gateway ||
-            inet_pton(ip->family, gw, buf) != 1)
+        if (!gw || strlen(gw) >= sizeof ip->gateway || inet_pton(ip->family, gw, buf) != 1)
                 return -1;
         strcpy(ip->gateway, gw);
         return 0;
@@ -87,18 +86,18 @@ static int cni_result_parse_current(const json_t *j, CniResult *r, Error **err) 
         r->interfaces = xnew0(CniInterface, json_array_size(ifs) + 1);
         size_t i;
         json_t *v;
-        json_array_foreach(ifs, i, v) {
+        json_array_foreach (ifs, i, v) {
                 const char *name = json_string_value(json_object_get(v, "name"));
                 if (!name || !*name)
-                        return err_set(err, ERR_PROTOCOL, 0, "cni result: interface %zu has no name",
-                                       i);
+                        return err_set(err, ERR_PROTOCOL, 0,
+                                       "cni result: interface %zu has no name", i);
                 CniInterface *in = &r->interfaces[r->n_interfaces++];
                 in->name = xstrdup(name);
                 in->mac = json_string_dup(v, "mac");
                 in->sandbox = json_string_dup(v, "sandbox");
         }
         r->ips = xnew0(CniIp, json_array_size(ips) + 1);
-        json_array_foreach(ips, i, v) {
+        json_array_foreach (ips, i, v) {
                 CniIp ip = { .interface = -1 };
                 if (cni_ip_parse(json_string_value(json_object_get(v, "address")), &ip) < 0)
                         return err_set(err, ERR_PROTOCOL, 0, "cni result: ips[%zu]: bad address",

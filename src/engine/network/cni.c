@@ -5,8 +5,11 @@
  * firewall plugin finds the rules it must delete through prevResult's
  * addresses and portmap through the port mappings, so a DEL without them
  * "succeeds" and leaves the iptables rules behind. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -94,14 +97,19 @@ static int drain(int fd, char **buf, size_t *len) {
         return 0;
 }
 
+static void close_reset(int *fd) {
+        closep(fd);
+        *fd = -1;
+}
+
 /* Runs one plugin with env, feeding it input, and collects its stdout,
  * stderr and exit status. */
 static int cni_plugin_exec(const char *path, char *const env[], const char *input, CniOutput *ret,
                            Error **err) {
-        /* stdin is a socket, not a pipe: the engine may not ignore SIGPIPE,
-         * and send(MSG_NOSIGNAL) is the one way to write to a reader that
-         * died without being killed by the signal. Plugins read stdin to
-         * its end, which a socket gives them after shutdown(SHUT_WR). */
+        /* stdin is a socket, not a pipe: a plugin may exit before reading
+         * it, and send(MSG_NOSIGNAL) writes without risking the SIGPIPE a
+         * library must not assume its caller ignores. Plugins read stdin
+         * to its end, which a socket gives them after shutdown(SHUT_WR). */
         int in[2], out[2], errp[2];
         _cleanup_close_ int in_r = -1, in_w = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
         _cleanup_(child_killp) pid_t pid = -1;
@@ -142,12 +150,9 @@ static int cni_plugin_exec(const char *path, char *const env[], const char *inpu
                 return err_set(err, ERR_SYSTEM, r, "run `%s`", path);
         }
         /* Our copies of the child's ends go, or we would never see EOF. */
-        closep(&in_r);
-        in_r = -1;
-        closep(&out_w);
-        out_w = -1;
-        closep(&err_w);
-        err_w = -1;
+        close_reset(&in_r);
+        close_reset(&out_w);
+        close_reset(&err_w);
 
         fcntl(in_w, F_SETFL, O_NONBLOCK);
         fcntl(out_r, F_SETFL, O_NONBLOCK);
@@ -155,8 +160,7 @@ static int cni_plugin_exec(const char *path, char *const env[], const char *inpu
         size_t in_len = strlen(input), in_done = 0;
         if (in_len == 0) {
                 shutdown(in_w, SHUT_WR);
-                closep(&in_w);
-                in_w = -1;
+                close_reset(&in_w);
         }
         int64_t deadline = now_ms() + CNI_PLUGIN_TIMEOUT_MS;
         while (out_r >= 0 || err_r >= 0) {
@@ -191,8 +195,7 @@ static int cni_plugin_exec(const char *path, char *const env[], const char *inpu
                         /* EPIPE: the plugin stopped reading; its answer says why. */
                         if ((w < 0 && errno != EINTR && errno != EAGAIN) || in_done == in_len) {
                                 shutdown(in_w, SHUT_WR);
-                                closep(&in_w);
-                                in_w = -1;
+                                close_reset(&in_w);
                         }
                 }
                 if (i_out >= 0 && p[i_out].revents) {
@@ -202,16 +205,14 @@ static int cni_plugin_exec(const char *path, char *const env[], const char *inpu
                                                "`%s`: more than %u bytes of output", path,
                                                CNI_OUTPUT_MAX);
                         if (d > 0) {
-                                closep(&out_r);
-                                out_r = -1;
+                                close_reset(&out_r);
                         }
                 }
                 if (i_err >= 0 && p[i_err].revents) {
                         int d = drain(err_r, &ret->errout, &ret->err_len);
                         if (d != 0) {
                                 /* Too much on stderr: stop listening, keep what we have. */
-                                closep(&err_r);
-                                err_r = -1;
+                                close_reset(&err_r);
                         }
                 }
         }
@@ -279,14 +280,13 @@ static int cni_output_error(const CniOutput *o, Error **err) {
                         const char *name = cni_code_name(json_integer_value(code), &kind);
                         const char *details = json_string_value(json_object_get(j, "details"));
                         return err_set(err, kind, 0, "%s%s%s (CNI error %lld: %s)", msg,
-                                       details && *details ? ": " : "",
-                                       details ? details : "",
+                                       details && *details ? ": " : "", details ? details : "",
                                        (long long)json_integer_value(code), name);
                 }
         }
         _cleanup_free_ char *text = xstrdup(o->errout && *o->errout ? o->errout
-                                            : o->out                 ? o->out
-                                                                     : "");
+                                            : o->out                ? o->out
+                                                                    : "");
         text_trim(text);
         if (WIFSIGNALED(o->status))
                 return err_set(err, ERR_RUNTIME, 0, "killed by signal %d%s%s", WTERMSIG(o->status),
@@ -341,9 +341,9 @@ static int cni_call(const CniCall *c, const char *command, json_t *plugin, json_
         _cleanup_free_ char *e_path = xasprintf("CNI_PATH=%s", c->ctx->plugin_path);
         /* IgnoreUnknown: plugins refuse CNI_ARGS keys they do not know
          * unless told to let them pass, as ocicni tells them. */
-        _cleanup_free_ char *e_args = xasprintf("CNI_ARGS=IgnoreUnknown=1%s%s",
-                                                c->a->args && *c->a->args ? ";" : "",
-                                                c->a->args ? c->a->args : "");
+        _cleanup_free_ char *e_args =
+                xasprintf("CNI_ARGS=IgnoreUnknown=1%s%s", c->a->args && *c->a->args ? ";" : "",
+                          c->a->args ? c->a->args : "");
         char *const env[] = { e_cmd, e_id, e_ns, e_if, e_path, e_args, CNI_PLUGIN_ENV_PATH, NULL };
 
         CniOutput o = { 0 };
@@ -414,12 +414,83 @@ static int cni_cache_load(const char *path, json_t **ret, Error **err) {
 static int cni_cache_write(const char *path, const CniNetwork *net, const CniAttachment *a,
                            const char *ifname, json_t *ports, json_t *result, Error **err) {
         _cleanup_json_ json_t *entry = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:O, s:{s:o}, s:O}", "kind", "cniCacheV1",
-                "containerId", a->container_id, "ifName", ifname, "networkName", net->name,
-                "netns", a->netns_path, "config", net->conf, "capabilityArgs", "portMappings",
+                "{s:s, s:s, s:s, s:s, s:s, s:O, s:{s:o}, s:O}", "kind", "cniCacheV1", "containerId",
+                a->container_id, "ifName", ifname, "networkName", net->name, "netns", a->netns_path,
+                "config", net->conf, "capabilityArgs", "portMappings",
                 ports ? json_incref(ports) : json_array(), "result", result);
         _cleanup_free_ char *text = json_dumps(entry, JSON_COMPACT);
         return network_file_write(path, text, 0600, err);
+}
+
+/* What a lost cache would have said, read from the namespace: the
+ * addresses of the container's interface, in a 0.4.0-shaped result. */
+typedef struct NetnsScan {
+        const char *ifname;
+        const char *netns;
+        const char *version;
+        json_t *result;
+} NetnsScan;
+
+static unsigned prefix_len(const struct sockaddr *mask) {
+        const unsigned char *b;
+        size_t n;
+        if (mask->sa_family == AF_INET) {
+                b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
+                n = 4;
+        } else {
+                b = (const unsigned char *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+                n = 16;
+        }
+        unsigned bits = 0;
+        for (size_t i = 0; i < n; i++)
+                bits += (unsigned)__builtin_popcount(b[i]);
+        return bits;
+}
+
+static int netns_scan_inside(void *userdata, Error **err) {
+        NetnsScan *s = userdata;
+        struct ifaddrs *ifa = NULL;
+        if (getifaddrs(&ifa) < 0)
+                return err_set(err, ERR_SYSTEM, errno, "getifaddrs");
+        json_t *ips = json_array();
+        char mac[18] = "";
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                if (!i->ifa_addr || !STREQ(i->ifa_name, s->ifname))
+                        continue;
+                int family = i->ifa_addr->sa_family;
+                if (family == AF_PACKET) {
+                        const struct sockaddr_ll *ll = (const struct sockaddr_ll *)i->ifa_addr;
+                        if (ll->sll_halen == 6)
+                                snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
+                                         ll->sll_addr[0], ll->sll_addr[1], ll->sll_addr[2],
+                                         ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
+                        continue;
+                }
+                if ((family != AF_INET && family != AF_INET6) || !i->ifa_netmask)
+                        continue;
+                const void *addr =
+                        family == AF_INET
+                                ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+                                : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+                /* The kernel's own link-local address was no plugin's doing. */
+                if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)addr))
+                        continue;
+                char text[INET6_ADDRSTRLEN];
+                inet_ntop(family, addr, text, sizeof text);
+                _cleanup_free_ char *cidr = xasprintf("%s/%u", text, prefix_len(i->ifa_netmask));
+                json_array_append_new(ips, json_pack("{s:s, s:i, s:s}", "version",
+                                                     family == AF_INET ? "4" : "6", "interface", 0,
+                                                     "address", cidr));
+        }
+        freeifaddrs(ifa);
+        if (json_array_size(ips) == 0) {
+                json_decref(ips);
+                return 0;
+        }
+        s->result =
+                json_pack("{s:s, s:[{s:s, s:s, s:s}], s:o}", "cniVersion", s->version, "interfaces",
+                          "name", s->ifname, "mac", mac, "sandbox", s->netns, "ips", ips);
+        return 0;
 }
 
 /* ---- ADD and DEL ---- */
@@ -479,16 +550,15 @@ int cni_network_add(const CniContext *ctx, const CniNetwork *net, const CniAttac
         if (cni_result_parse(prev, &res, err) < 0 ||
             cni_cache_write(cache, net, a, ifname, ports, prev, err) < 0) {
                 (void)cni_chain_del(&c, plugins, json_array_size(plugins), prev, NULL);
-                return err_wrap(err, "attach container `%s` to cni network `%s`",
-                                a->container_id, net->name);
+                return err_wrap(err, "attach container `%s` to cni network `%s`", a->container_id,
+                                net->name);
         }
         if (ret)
                 *ret = TAKE_PTR(res);
         return 0;
 }
 
-int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment *a,
-                    Error **err) {
+int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment *a, Error **err) {
         if (!network_name_is_valid(name))
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid cni network name `%s`",
                                name ? name : "");
@@ -500,6 +570,7 @@ int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment
         _cleanup_json_ json_t *entry = NULL;
         _cleanup_(cni_network_freep) CniNetwork *net = NULL;
         _cleanup_json_ json_t *ports = NULL;
+        _cleanup_json_ json_t *scanned = NULL;
         json_t *conf, *prev = NULL;
         _cleanup_error_ Error *e = NULL;
         if (cni_cache_load(cache, &entry, &e) == 0) {
@@ -507,11 +578,14 @@ int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment
                 prev = json_object_get(entry, "result");
                 ports = json_incref(
                         json_object_get(json_object_get(entry, "capabilityArgs"), "portMappings"));
-        } else if (e->kind == ERR_NOT_FOUND) {
-                /* Never attached, already detached, or the cache was lost:
-                 * run DEL with today's config so whatever can be found by
-                 * container ID (the IPAM lease, the veth, portmap's chain)
-                 * still goes. Unknown network: nothing to do. */
+        } else if (e->kind == ERR_SYSTEM) {
+                return err_propagate(err, TAKE_PTR(e));
+        } else {
+                /* Never attached, already detached, the cache lost or
+                 * unreadable: run DEL with today's config so whatever the
+                 * plugins find by container ID (the IPAM lease, the veth,
+                 * portmap's chain) still goes. Unknown network: nothing
+                 * to do but drop a broken cache. */
                 err_free(TAKE_PTR(e));
                 CniNetwork **list = NULL;
                 size_t n = 0;
@@ -521,13 +595,24 @@ int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment
                         if (STREQ(list[i]->name, name))
                                 net = TAKE_PTR(list[i]);
                 cni_network_list_free(list, n);
-                if (!net)
+                if (!net) {
+                        if (unlink(cache) < 0 && errno != ENOENT)
+                                return err_set(err, ERR_SYSTEM, errno, "remove `%s`", cache);
                         return 0;
+                }
                 conf = net->conf;
                 ports = a->n_ports ? port_mappings_to_json(a->ports, a->n_ports, PORT_JSON_CNI)
                                    : NULL;
-        } else
-                return err_propagate(err, TAKE_PTR(e));
+                /* The firewall plugin deletes its rules by prevResult's
+                 * addresses and the bridge leaves the veth until then:
+                 * while the namespace lives, it still says what they were
+                 * (0.3.0 and later results only; older ones are rare). */
+                const char *v = json_string_value(json_object_get(conf, "cniVersion"));
+                NetnsScan scan = { .ifname = ifname, .netns = a->netns_path, .version = v };
+                if (v && strverscmp(v, "0.3.0") >= 0 &&
+                    netns_run(a->netns_path, netns_scan_inside, &scan, NULL) == 0)
+                        prev = scanned = scan.result;
+        }
         if (json_is_array(ports) && json_array_size(ports) == 0) {
                 json_decref(ports);
                 ports = NULL;
@@ -548,8 +633,8 @@ int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment
                       .ports = ports };
         json_t *plugins = json_object_get(conf, "plugins");
         if (cni_chain_del(&c, plugins, json_array_size(plugins), prev, err) < 0)
-                return err_wrap(err, "detach container `%s` from cni network `%s`",
-                                a->container_id, name);
+                return err_wrap(err, "detach container `%s` from cni network `%s`", a->container_id,
+                                name);
         if (unlink(cache) < 0 && errno != ENOENT)
                 return err_set(err, ERR_SYSTEM, errno, "remove `%s`", cache);
         return 0;

@@ -31,7 +31,9 @@ static char *buf_take(Buf *b) {
         return TAKE_PTR(b->s);
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* A token for a config line: non-empty, no whitespace, no control
  * characters (a newline would start a line of the caller's choosing). */

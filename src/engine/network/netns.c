@@ -147,8 +147,7 @@ int netns_create(const char *dir, const char *name, char **ret_path, Error **err
         int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
         if (fd < 0) {
                 if (errno == EEXIST)
-                        return err_set(err, ERR_EXISTS, 0, "network namespace `%s` exists",
-                                       path);
+                        return err_set(err, ERR_EXISTS, 0, "network namespace `%s` exists", path);
                 return err_set(err, ERR_SYSTEM, errno, "create `%s`", path);
         }
         close(fd);

@@ -98,8 +98,8 @@ bool network_name_is_valid(const char *name) {
                 return false;
         for (const char *p = name; *p; p++) {
                 char c = *p;
-                bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                             (c >= '0' && c <= '9');
+                bool alnum =
+                        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
                 if (!alnum && (p == name || (c != '_' && c != '.' && c != '-')))
                         return false;
         }
@@ -144,8 +144,7 @@ int network_mode_parse(const char *text, NetworkMode *ret, Error **err) {
                 const char *t = text + strlen("ns:");
                 if (*t != '/')
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "net mode `%s`: the namespace path must be absolute",
-                                       text);
+                                       "net mode `%s`: the namespace path must be absolute", text);
                 m.kind = NETWORK_MODE_NS;
                 m.target = xstrdup(t);
         } else if (STREQ(text, "slirp4netns") || STRPREFIX(text, "slirp4netns:"))

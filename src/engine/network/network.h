@@ -10,10 +10,11 @@
  *   start: netns_create(RUNROOT/netns, id)        -> netns path (lo is up)
  *          cni_network_add(ctx, net, {id, path, ports}) for each network
  *          etcfiles_*_format() with the result's IP -> bind-mounted files
- *   stop:  cni_network_del(ctx, net, {id, path, ports}) for each network,
- *          *before* netns_remove(path): the bridge plugin finds the
- *          addresses whose masquerade rules it must delete inside the
- *          namespace, so a namespace removed first leaks those rules.
+ *   stop:  cni_network_del(ctx, net->name, {id, path, ports}) for each
+ *          network, *before* netns_remove(path): the bridge plugin finds
+ *          the addresses whose masquerade rules it must delete inside the
+ *          namespace, so a namespace removed first leaks those two rules
+ *          (the lease, veth, portmap and firewall rules still go).
  * Mode none is netns_create alone; host, container:ID and ns:PATH create
  * nothing (ns:PATH is checked with netns_path_check).
  *
@@ -262,8 +263,7 @@ typedef struct CniContext {
  * CNI_DEFAULT_PLUGIN_PATH. State lives under run_root/cni (results cache,
  * IPAM allocations): it describes namespaces that die with a reboot, so a
  * tmpfs run root forgets them together. */
-CniContext *cni_context_new(const char *config_dir, const char *plugin_path,
-                            const char *run_root);
+CniContext *cni_context_new(const char *config_dir, const char *plugin_path, const char *run_root);
 CniContext *cni_context_free(CniContext *c);
 DEFINE_CLEANUP(CniContext, cni_context_free)
 
@@ -271,7 +271,7 @@ DEFINE_CLEANUP(CniContext, cni_context_free)
 typedef struct CniNetwork {
         char *name;
         char *cni_version;
-        char *path; /* the file it came from */
+        char *path;   /* the file it came from */
         json_t *conf; /* {cniVersion, name, plugins: [...]} */
 } CniNetwork;
 
@@ -357,7 +357,8 @@ typedef struct CniAttachment {
  * ctx->cache_dir (DEL needs it) and returned in *ret (may be NULL). When a
  * plugin fails, the plugins are run with DEL in reverse so nothing stays
  * behind, and the error names the plugin and carries its CNI error code
- * and message (ERR_EXISTS when the container is already attached). */
+ * and message. ERR_EXISTS when the attachment is cached already (after a
+ * crash, cni_network_del first clears it). */
 int cni_network_add(const CniContext *ctx, const CniNetwork *net, const CniAttachment *a,
                     CniResult **ret, Error **err) _must_check_;
 
@@ -367,11 +368,14 @@ int cni_network_add(const CniContext *ctx, const CniNetwork *net, const CniAttac
  * detaching twice, or after the namespace is gone, succeeds. Every
  * plugin runs even when one fails (the first error is returned and the
  * cache kept for a retry), so a failure leaves as little behind as
- * possible. Ports must be those given to ADD: portmap finds its rules by
- * them. */
+ * possible. The port mappings come from the cache too; without one, a's
+ * ports are used and must be those given to ADD (portmap's DEL finds
+ * nothing to delete without them). Call it before netns_remove (see the
+ * top of this file). */
 int cni_network_del(const CniContext *ctx, const char *name, const CniAttachment *a,
                     Error **err) _must_check_;
 
-/* The cached result of an attachment (e.g. after a restart), or ERR_NOT_FOUND. */
+/* The cached result of an attachment (e.g. after the service restarted),
+ * or ERR_NOT_FOUND. */
 int cni_network_cached_result(const CniContext *ctx, const char *network, const CniAttachment *a,
                               CniResult **ret, Error **err) _must_check_;

@@ -145,8 +145,7 @@ int port_publish_parse(const char *spec, PortMapping **mappings, size_t *n, Erro
         /* Host port: empty or "0" = to be chosen. */
         unsigned hstart = 0, hend = 0;
         if (hlen > 0) {
-                if (port_range_parse(hpart, hlen, &hstart, &hend) < 0 ||
-                    (hstart == 0 && hend != 0))
+                if (port_range_parse(hpart, hlen, &hstart, &hend) < 0 || (hstart == 0 && hend != 0))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "publish `%s`: invalid host port `%.*s` (1-65535 or a "
                                        "range start-end)",
@@ -486,8 +485,8 @@ int port_mappings_from_json(const json_t *array, PortMapping **ret, size_t *ret_
                 unsigned host, container;
                 if (!json_is_object(o) ||
                     port_json_get(o, list ? "host_port" : "hostPort", true, &host) < 0 ||
-                    port_json_get(o, list ? "container_port" : "containerPort", false,
-                                  &container) < 0)
+                    port_json_get(o, list ? "container_port" : "containerPort", false, &container) <
+                            0)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "port mapping %zu: missing or invalid port", i);
                 const char *proto = json_string_value(json_object_get(o, "protocol"));
