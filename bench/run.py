@@ -6,8 +6,10 @@ Starts `varpod varlink` on a unix socket in a temp dir, drives it with
 bench/vlbench (raw sockets, every reply checked), compares it with
 vlbench's echo server (the floor of any server on this machine) and prints
 one figure a line, `name value unit`, after the machine context as `#`
-comment lines. Standard library only; every step is bounded in time.
-See bench/README.md for what each figure means.
+comment lines. Then the images figures (bench/images.py): cold pulls from
+a local registry against podman and skopeo, the service's memory during a
+pull, ListImages latency with 200 images. Standard library only; every
+step is bounded in time. See bench/README.md for what each figure means.
 """
 import argparse
 import json
@@ -21,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import images
 
 PING_CALL = b'{"method":"io.podman.Ping"}\0'
 PING_REPLY = b'{"parameters":{"ping":{"message":"OK"}}}\0'
@@ -359,16 +363,30 @@ def main():
                    help="untimed calls before them on the same connection (default 10000)")
     p.add_argument("--repeat", type=int, default=3,
                    help="runs of each rate measurement; the median one is reported (default 3)")
+    p.add_argument("--big-mb", type=int, default=200,
+                   help="size of the image pulled, in MiB of data in 3 layers (default 200)")
+    p.add_argument("--pull-runs", type=int, default=3,
+                   help="cold runs of each pull; the median one is reported (default 3)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--no-images", action="store_true",
+                       help="skip the images figures (pulls, ListImages)")
+    which.add_argument("--only-images", action="store_true",
+                       help="only the images figures")
     a = p.parse_args()
     varpod = os.path.abspath(a.varpod)
     build = os.path.abspath(a.build)
     if not os.access(varpod, os.X_OK):
         sys.exit("bench: %s is not an executable; run `make build` first" % varpod)
-    if a.calls < 1 or a.warmup < 0 or a.repeat < 1:
-        sys.exit("bench: --calls and --repeat must be positive, --warmup not negative")
+    if a.calls < 1 or a.warmup < 0 or a.repeat < 1 or a.big_mb < 1 or a.pull_runs < 1:
+        sys.exit("bench: --calls, --repeat, --big-mb and --pull-runs must be positive, "
+                 "--warmup not negative")
 
     started = time.monotonic()
     print_context(varpod, build)
+    if a.only_images:
+        ok = images.run(varpod, a.big_mb, a.pull_runs)
+        print("# run time: %.0f s" % (time.monotonic() - started))
+        return 0 if ok else 1
     bench = Bench(find_vlbench(build), None)
 
     # Client and server of the one-connection runs share one CPU: on a VM a
@@ -428,8 +446,14 @@ def main():
         print("# note: only %d calls were made in the time allowed" % v["rss_final_calls"])
     if v["exit"] != 0:
         print("# note: varpod exited with status %s on SIGTERM" % v["exit"])
+    sys.stdout.flush()
+    ok = v["exit"] == 0
+    if not a.no_images:
+        # After the service figures: the pulls drop the page cache and fill
+        # the disk's write-back, which must not disturb them.
+        ok = images.run(varpod, a.big_mb, a.pull_runs) and ok
     print("# run time: %.0f s" % (time.monotonic() - started))
-    return 0 if v["exit"] == 0 else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
