@@ -21,15 +21,13 @@ static json_t *strv_or_null(char **v) {
 
 /* ImageInList, shared by ListImages and GetImage. */
 static int image_in_list(Engine *e, const Image *img, json_t **ret, Error **err) {
-        _cleanup_json_ json_t *config = NULL;
-        if (image_config_load(e, img, &config, err) < 0)
-                return -1;
+        /* Labels come from the store's copy: no config read per image. */
+        _cleanup_json_ json_t *labels = img->labels ? json_loads(img->labels, 0, NULL) : NULL;
         bool parent = false;
         int64_t containers = 0;
         if (image_is_parent(e, img, &parent, err) < 0 ||
             image_container_count(e, img, &containers, err) < 0)
                 return -1;
-        json_t *labels = json_object_get(json_object_get(config, "config"), "Labels");
         _cleanup_free_ char *created = timefmt_go_time(img->created, true);
         *ret = json_pack("{s:s, s:s, s:o, s:o, s:s, s:I, s:I, s:I, s:O, s:b}", "id", img->id,
                          "parentId", "", "repoTags", strv_or_null(img->names), "repoDigests",
@@ -395,7 +393,10 @@ API_HANDLER(ImagesPrune) {
         Engine *e = userdata;
         _cleanup_error_ Error *err = NULL;
         json_t *pruned = NULL;
-        if (image_prune(e, &pruned, &err) < 0) {
+        /* Every untagged image and every image no container uses, as the
+         * reference did (semantics 2.7 #64); `varpod image prune` without
+         * --all removes only dangling ones itself. */
+        if (image_prune(e, true, &pruned, &err) < 0) {
                 api_reply_error(call, err, NULL);
                 return;
         }

@@ -42,6 +42,20 @@ int image_blob_store(Engine *e, const char *digest, const void *data, size_t len
         return r;
 }
 
+int image_file_copy(int in, const char *path, Error **err) {
+        _cleanup_close_ int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (out < 0)
+                return err_set(err, ERR_SYSTEM, errno, "create `%s`", path);
+        char buf[1 << 16];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof buf)) > 0)
+                if (write(out, buf, (size_t)n) != n)
+                        return err_set(err, ERR_SYSTEM, errno ? errno : EIO, "write `%s`", path);
+        if (n < 0 || fsync(out) < 0)
+                return err_set(err, ERR_SYSTEM, errno, "copy into `%s`", path);
+        return 0;
+}
+
 int image_create_record(Engine *e, const ImageInput *in, Error **err) {
         Db *db;
         if (engine_db_get(e, &db, err) < 0)
@@ -111,6 +125,13 @@ int image_create_record(Engine *e, const ImageInput *in, Error **err) {
                                 .layers = chain,
                                 .layer_blobs = blobs,
                         };
+                        json_t *labels =
+                                json_object_get(json_object_get(in->config, "config"), "Labels");
+                        _cleanup_free_ char *labels_text =
+                                json_is_object(labels) && json_object_size(labels)
+                                        ? json_dumps(labels, JSON_COMPACT)
+                                        : NULL;
+                        img.labels = labels_text;
                         snprintf(img.id, sizeof img.id, "%s", id);
                         r = image_store_insert(db, &img, err);
                 }

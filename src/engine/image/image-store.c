@@ -28,6 +28,7 @@ Image *image_free(Image *img) {
         free(img->manifest_digest);
         free(img->manifest_media_type);
         free(img->top_layer);
+        free(img->labels);
         strv_free(img->names);
         strv_free(img->layers);
         strv_free(img->layer_blobs);
@@ -50,7 +51,8 @@ void layer_record_clear(LayerRecord *l) {
         *l = (LayerRecord){ 0 };
 }
 
-#define IMAGE_COLUMNS "id, manifest_digest, manifest_media_type, top_layer, created, stored, size"
+#define IMAGE_COLUMNS \
+        "id, manifest_digest, manifest_media_type, top_layer, created, stored, size, labels"
 
 static Image *image_from_row(sqlite3_stmt *s) {
         Image *img = xnew0(Image, 1);
@@ -61,6 +63,7 @@ static Image *image_from_row(sqlite3_stmt *s) {
         img->created = sqlite3_column_int64(s, 4);
         img->stored = sqlite3_column_int64(s, 5);
         img->size = sqlite3_column_int64(s, 6);
+        img->labels = column_strdup(s, 7);
         img->names = xnew0(char *, 1);
         img->layers = xnew0(char *, 1);
         img->layer_blobs = xnew0(char *, 1);
@@ -116,6 +119,48 @@ int image_store_load(Db *db, const char *id, Image **ret, Error **err) {
         return 0;
 }
 
+/* Names and layers of every listed image in two queries (not two per
+ * image): both tables are read in image ID order, as the list is. */
+static int image_fill_all(Db *db, Image **list, size_t n, Error **err) {
+        static const struct {
+                const char *sql;
+                bool layers;
+        } queries[] = {
+                { "SELECT image_id, name, NULL FROM image_names ORDER BY image_id, position",
+                  false },
+                { "SELECT image_id, chain_id, coalesce(blob_digest, '') FROM image_layers ORDER BY "
+                  "image_id, idx",
+                  true },
+        };
+        for (size_t q = 0; q < ELEMENTSOF(queries); q++) {
+                _cleanup_stmt_ sqlite3_stmt *s = NULL;
+                if (db_prepare(db, queries[q].sql, &s, err) < 0)
+                        return -1;
+                size_t i = 0, n1 = 0, n2 = 0;
+                int r;
+                while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+                        const char *id = (const char *)sqlite3_column_text(s, 0);
+                        while (i < n && strcmp(list[i]->id, id) < 0) {
+                                i++;
+                                n1 = n2 = 0;
+                        }
+                        if (i == n)
+                                break;
+                        if (!STREQ(list[i]->id, id))
+                                continue;
+                        if (!queries[q].layers)
+                                strv_push(&list[i]->names, &n1, column_strdup(s, 1));
+                        else {
+                                strv_push(&list[i]->layers, &n1, column_strdup(s, 1));
+                                strv_push(&list[i]->layer_blobs, &n2, column_strdup(s, 2));
+                        }
+                }
+                if (r != SQLITE_DONE && r != SQLITE_ROW)
+                        return db_error(db, err, "read image names and layers");
+        }
+        return 0;
+}
+
 int image_store_list(Db *db, Image ***ret, size_t *ret_n, Error **err) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         if (db_prepare(db, "SELECT " IMAGE_COLUMNS " FROM images ORDER BY id", &s, err) < 0)
@@ -131,11 +176,10 @@ int image_store_list(Db *db, Image ***ret, size_t *ret_n, Error **err) {
                 image_list_free(list, n);
                 return db_error(db, err, "list images");
         }
-        for (size_t i = 0; i < n; i++)
-                if (image_fill(db, list[i], err) < 0) {
-                        image_list_free(list, n);
-                        return -1;
-                }
+        if (image_fill_all(db, list, n, err) < 0) {
+                image_list_free(list, n);
+                return -1;
+        }
         *ret = list;
         *ret_n = n;
         return 0;
@@ -181,7 +225,7 @@ static int step_done(Db *db, sqlite3_stmt *s, const char *what, Error **err) {
 
 int image_store_insert(Db *db, const Image *img, Error **err) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        if (db_prepare(db, "INSERT INTO images (" IMAGE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+        if (db_prepare(db, "INSERT INTO images (" IMAGE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        &s, err) < 0)
                 return -1;
         sqlite3_bind_text(s, 1, img->id, -1, SQLITE_STATIC);
@@ -191,6 +235,7 @@ int image_store_insert(Db *db, const Image *img, Error **err) {
         sqlite3_bind_int64(s, 5, img->created);
         sqlite3_bind_int64(s, 6, img->stored);
         sqlite3_bind_int64(s, 7, img->size);
+        sqlite3_bind_text(s, 8, img->labels, -1, SQLITE_STATIC);
         if (step_done(db, s, "insert image", err) < 0)
                 return -1;
 

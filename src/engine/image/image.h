@@ -26,6 +26,7 @@ typedef struct Image {
         char **names;       /* fully qualified names, NULL-terminated */
         char **layers;      /* chain IDs bottom first, NULL-terminated */
         char **layer_blobs; /* the manifest's blob digest of each layer, same order */
+        char *labels;       /* the config's Labels as JSON text, or NULL */
 } Image;
 
 Image *image_free(Image *img);
@@ -40,7 +41,8 @@ int image_list(Engine *e, Image ***ret, size_t *ret_n, Error **err);
  * unique ID prefixes, "localhost/NAME", then repository basename and tag
  * matches. Failure is ERR_IMAGE_NOT_FOUND with the reference's text
  * ("unable to find a name and tag match for x in repotags: no such
- * image"), or ERR_INVALID_ARGUMENT for a syntactically invalid name. */
+ * image"), or ERR_INVALID_ARGUMENT for a blank or syntactically invalid
+ * name. */
 int image_lookup(Engine *e, const char *name, Image **ret, Error **err);
 
 /* The image's config document (parsed from its blob). */
@@ -127,8 +129,10 @@ int image_load(Engine *e, const char *source, json_t *names, char **ret_id, Erro
  * star_count}, at most limit per registry (0: the registry's default). */
 int image_search(Engine *e, const char *term, int limit, json_t **ret, Error **err);
 
-/* Removes dangling images (untagged, no child); their IDs in *ret. */
-int image_prune(Engine *e, json_t **ret, Error **err);
+/* Removes dangling images (untagged, no child), or with all every image
+ * no container uses as well (ImagesPrune, semantics 2.7 #64); their IDs
+ * in *ret. */
+int image_prune(Engine *e, bool all, json_t **ret, Error **err);
 
 /* Removes layer directories and blobs no row refers to (debris of a
  * killed process), unless another process is using the store. */
