@@ -19,8 +19,8 @@
 
 const char *spec_namespace_name(SpecNamespace ns) {
         static const char *const names[SPEC_NS__MAX] = {
-                [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "network", [SPEC_NS_IPC] = "ipc",
-                [SPEC_NS_UTS] = "uts",       [SPEC_NS_MOUNT] = "mount",     [SPEC_NS_CGROUP] = "cgroup",
+                [SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "network", [SPEC_NS_IPC] = "ipc",
+                [SPEC_NS_UTS] = "uts",   [SPEC_NS_MOUNT] = "mount",     [SPEC_NS_CGROUP] = "cgroup",
                 [SPEC_NS_USER] = "user",
         };
         return (unsigned)ns < SPEC_NS__MAX ? names[ns] : "unknown";
@@ -98,6 +98,10 @@ int spec_host_probe(SpecHost *ret, Error **err) {
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (getrlimit(i, &h.rlimits[i]) < 0)
                         return err_set(err, ERR_SYSTEM, errno, "getrlimit %d", i);
+
+        _cleanup_fclose_ FILE *nr = fopen("/proc/sys/fs/nr_open", "re");
+        if (!nr || fscanf(nr, "%" SCNu64, &h.nr_open) != 1)
+                h.nr_open = 0;
 
         _cleanup_fclose_ FILE *oom = fopen("/proc/self/oom_score_adj", "re");
         if (!oom || fscanf(oom, "%d", &h.oom_score_adj) != 1)

@@ -42,7 +42,7 @@ static const char *mount_dest(const json_t *m) {
 static bool mounts_have(const json_t *mounts, const char *dest) {
         size_t i;
         json_t *m;
-        json_array_foreach(mounts, i, m) {
+        json_array_foreach (mounts, i, m) {
                 if (STREQ(mount_dest(m), dest))
                         return true;
         }
@@ -100,7 +100,7 @@ static int volume_plan(SpecCtx *ctx, const char *field, const char *name, const 
 static int user_mounts_add(SpecCtx *ctx, json_t *user, Error **err) {
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->create, "volumes"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "volumes"), i, e) {
                 const char *text = json_string_value(e);
                 SpecVolumeArg a;
                 if (spec_volume_arg_parse(text, &a, err) < 0)
@@ -133,7 +133,7 @@ static int user_mounts_add(SpecCtx *ctx, json_t *user, Error **err) {
                 json_array_append_new(user, mount_new(a.destination, "bind", source, a.options));
                 spec_volume_arg_clear(&a);
         }
-        json_array_foreach(spec_field_array(ctx->create, "tmpfs"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "tmpfs"), i, e) {
                 const char *text = json_string_value(e);
                 SpecTmpfsArg a;
                 if (spec_tmpfs_arg_parse(text, &a, err) < 0)
@@ -166,12 +166,12 @@ static int image_volumes_add(SpecCtx *ctx, json_t *user, Error **err) {
         const json_t *vols = json_object_get(ctx->image, "Volumes");
         const char *key;
         json_t *value;
-        json_object_foreach((json_t *)vols, key, value) {
+        json_object_foreach ((json_t *)vols, key, value) {
                 spec_strv_push(&dests, key);
         }
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->create, "builtin_imgvolumes"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "builtin_imgvolumes"), i, e) {
                 spec_strv_push(&dests, json_string_value(e));
         }
         for (i = 0; dests[i]; i++) {
@@ -193,8 +193,8 @@ static int image_volumes_add(SpecCtx *ctx, json_t *user, Error **err) {
                                 spec_volume_arg_clear(&a);
                                 return -1;
                         }
-                        json_array_append_new(user, mount_new(a.destination, "bind", source,
-                                                              a.options));
+                        json_array_append_new(user,
+                                              mount_new(a.destination, "bind", source, a.options));
                 }
                 spec_volume_arg_clear(&a);
         }
@@ -213,7 +213,8 @@ static int shm_mount(SpecCtx *ctx, json_t **ret, Error **err) {
         const char *shm_dir = spec_field_str(ctx->create, "shm_dir");
         int64_t size = spec_field_int(ctx->resources, "shm_size");
         if (size < 0)
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "resources.shm_size must not be negative");
+                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                               "resources.shm_size must not be negative");
         SpecNsKind ipc = ctx->ns_kind[SPEC_NS_IPC];
         if (*shm_dir) {
                 struct stat st;
@@ -233,7 +234,8 @@ static int shm_mount(SpecCtx *ctx, json_t **ret, Error **err) {
                 if (!S_ISDIR(st.st_mode))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "shm_dir `%s` is not a directory", shm_dir);
-                *ret = mount_new_opts("/dev/shm", "bind", shm_dir, "rbind,rprivate,nosuid,noexec,nodev");
+                *ret = mount_new_opts("/dev/shm", "bind", shm_dir,
+                                      "rbind,rprivate,nosuid,noexec,nodev");
                 return 0;
         }
         if (ipc == SPEC_NS_KIND_NONE) {
@@ -241,7 +243,8 @@ static int shm_mount(SpecCtx *ctx, json_t **ret, Error **err) {
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "resources.shm_size cannot size the host's /dev/shm "
                                        "(ipc_mode host)");
-                *ret = mount_new_opts("/dev/shm", "bind", "/dev/shm", "rbind,rprivate,nosuid,noexec,nodev");
+                *ret = mount_new_opts("/dev/shm", "bind", "/dev/shm",
+                                      "rbind,rprivate,nosuid,noexec,nodev");
                 return 0;
         }
         if (ipc == SPEC_NS_KIND_PATH && ctx->ns_peer[SPEC_NS_IPC]) {
@@ -265,7 +268,8 @@ static int shm_mount(SpecCtx *ctx, json_t **ret, Error **err) {
                         err_propagate(err, e);
                         return err_wrap(err, "ipc_mode `container:%s`", peer);
                 }
-                *ret = mount_new_opts("/dev/shm", "bind", path, "rbind,rprivate,nosuid,noexec,nodev");
+                *ret = mount_new_opts("/dev/shm", "bind", path,
+                                      "rbind,rprivate,nosuid,noexec,nodev");
                 return 0;
         }
         _cleanup_free_ char *opts = xasprintf("nosuid,noexec,nodev,mode=1777,size=%lld",
@@ -283,16 +287,19 @@ static int init_mount(SpecCtx *ctx, json_t **ret, Error **err) {
                                        "init_path `%s` is given but init is false", init_path);
                 return 0;
         }
-        const char *path = *init_path ? init_path
-                                      : (ctx->in->init_path ? ctx->in->init_path : SPEC_CATATONIT_PATH);
+        const char *path =
+                *init_path ? init_path
+                           : (ctx->in->init_path ? ctx->in->init_path : SPEC_CATATONIT_PATH);
         struct stat st;
         if (path[0] != '/')
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "init_path `%s` is not absolute", path);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "init_path `%s` is not absolute",
+                               path);
         if (stat(path, &st) < 0)
                 return err_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_SYSTEM, errno,
                                "init binary `%s`", path);
         if (!S_ISREG(st.st_mode))
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "init binary `%s` is not a file", path);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "init binary `%s` is not a file",
+                               path);
         ctx->res.init = true;
         *ret = mount_new_opts("/dev/init", "bind", path, "bind,ro");
         return 0;
@@ -313,8 +320,8 @@ int spec_mounts_setup(SpecCtx *ctx, Error **err) {
                 json_array_append_new(defaults, mount_new_opts("/proc", "bind", "/proc",
                                                                "rbind,nosuid,noexec,nodev"));
         else
-                json_array_append_new(defaults,
-                                      mount_new_opts("/proc", "proc", "proc", "nosuid,noexec,nodev"));
+                json_array_append_new(
+                        defaults, mount_new_opts("/proc", "proc", "proc", "nosuid,noexec,nodev"));
         json_array_append_new(defaults, mount_new_opts("/dev", "tmpfs", "tmpfs",
                                                        "nosuid,strictatime,mode=755,size=65536k"));
         /* gid=5 (tty) only when it exists inside a user namespace. */
@@ -347,10 +354,10 @@ int spec_mounts_setup(SpecCtx *ctx, Error **err) {
                                                      privileged ? "nosuid,noexec,nodev"
                                                                 : "nosuid,noexec,nodev,ro"));
         if (!sys_bind)
-                json_array_append_new(defaults,
-                                      mount_new_opts("/sys/fs/cgroup", "cgroup", "cgroup",
-                                                     privileged ? "nosuid,noexec,nodev,relatime,rw"
-                                                                : "nosuid,noexec,nodev,relatime,ro"));
+                json_array_append_new(
+                        defaults, mount_new_opts("/sys/fs/cgroup", "cgroup", "cgroup",
+                                                 privileged ? "nosuid,noexec,nodev,relatime,rw"
+                                                            : "nosuid,noexec,nodev,relatime,ro"));
 
         static const struct {
                 size_t offset;
@@ -361,7 +368,8 @@ int spec_mounts_setup(SpecCtx *ctx, Error **err) {
                 { offsetof(SpecInput, hostname_path), "/etc/hostname" },
         };
         for (size_t i = 0; i < ELEMENTSOF(etc_files); i++) {
-                const char *path = *(const char *const *)((const char *)ctx->in + etc_files[i].offset);
+                const char *path =
+                        *(const char *const *)((const char *)ctx->in + etc_files[i].offset);
                 if (path)
                         json_array_append_new(defaults, mount_new_opts(etc_files[i].dest, "bind",
                                                                        path, "rbind,rprivate"));
@@ -377,14 +385,14 @@ int spec_mounts_setup(SpecCtx *ctx, Error **err) {
         json_object_set_new(ctx->config, "mounts", mounts);
         size_t i;
         json_t *m;
-        json_array_foreach(defaults, i, m) {
+        json_array_foreach (defaults, i, m) {
                 if (!mounts_have(user, mount_dest(m)))
                         json_array_append(mounts, m);
         }
         /* Parents before children, so /a is not mounted over /a/b. */
         size_t n = json_array_size(user);
         _cleanup_free_ json_t **sorted = xnew0(json_t *, n ? n : 1);
-        json_array_foreach(user, i, m) {
+        json_array_foreach (user, i, m) {
                 json_object_set_new(m, "#", json_integer((json_int_t)i));
                 sorted[i] = m;
         }
@@ -400,7 +408,8 @@ int spec_mounts_setup(SpecCtx *ctx, Error **err) {
 static int dir_make(SpecCtx *ctx, const char *path, mode_t mode, bool *ret_made, Error **err) {
         if (mkdir(path, mode) < 0) {
                 if (errno != EEXIST)
-                        return err_set(err, ERR_SYSTEM, errno, "create volume directory `%s`", path);
+                        return err_set(err, ERR_SYSTEM, errno, "create volume directory `%s`",
+                                       path);
                 struct stat st;
                 if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                         return err_set(err, ERR_SYSTEM, ENOTDIR, "volume `%s`", path);

@@ -88,9 +88,8 @@ static int network_setup(SpecCtx *ctx, Error **err) {
                         return -1;
         } else if (STREQ(mode, "bridge") || STREQ(mode, "none") || STREQ(mode, "slirp4netns") ||
                    STREQ(mode, "default") || STREQ(mode, "private")) {
-                ctx->res.net_mode = xstrdup(STREQ(mode, "default") || STREQ(mode, "private")
-                                                    ? "bridge"
-                                                    : mode);
+                ctx->res.net_mode =
+                        xstrdup(STREQ(mode, "default") || STREQ(mode, "private") ? "bridge" : mode);
                 ctx->ns_kind[SPEC_NS_NETWORK] = SPEC_NS_KIND_NEW;
         } else if (STREQ(mode, "host") || STRPREFIX(mode, "container:") || STRPREFIX(mode, "ns:")) {
                 ctx->res.net_mode = xstrdup(mode);
@@ -129,7 +128,8 @@ static int network_setup(SpecCtx *ctx, Error **err) {
                         ctx->ns_path[SPEC_NS_NETWORK] = xstrdup(netns);
                 } else
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "network namespace `%s`: expected \"host\" or a path", netns);
+                                       "network namespace `%s`: expected \"host\" or a path",
+                                       netns);
         }
         switch (ctx->ns_kind[SPEC_NS_NETWORK]) {
         case SPEC_NS_KIND_NONE:
@@ -240,7 +240,7 @@ static int idmaps_parse_array(const char *field, const json_t *array, SpecIdMap 
                               Error **err) {
         size_t i;
         json_t *e;
-        json_array_foreach(array, i, e) {
+        json_array_foreach (array, i, e) {
                 if (idmaps_parse_list(field, json_string_value(e), maps, n, err) < 0)
                         return -1;
         }
@@ -345,7 +345,7 @@ static void idmap_from_json(const json_t *o, SpecIdMap **maps, size_t *n) {
                 return;
         *maps = xrealloc(*maps, (*n + 1) * sizeof **maps);
         (*maps)[(*n)++] = (SpecIdMap){ (uint32_t)spec_field_int(o, "container_id"),
-                                        (uint32_t)spec_field_int(o, "host_id"), (uint32_t)size };
+                                       (uint32_t)spec_field_int(o, "host_id"), (uint32_t)size };
 }
 
 int spec_idmaps_setup(SpecCtx *ctx, Error **err) {

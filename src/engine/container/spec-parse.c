@@ -49,7 +49,7 @@ char **spec_strv_from_json(const json_t *array) {
         char **v = xnew0(char *, 1);
         size_t i;
         json_t *e;
-        json_array_foreach(array, i, e) {
+        json_array_foreach (array, i, e) {
                 if (json_is_string(e))
                         spec_strv_push(&v, json_string_value(e));
         }
@@ -134,15 +134,18 @@ static const struct {
         const char *name;
         int number;
 } signals[] = {
-        { "HUP", SIGHUP },       { "INT", SIGINT },       { "QUIT", SIGQUIT },     { "ILL", SIGILL },
-        { "TRAP", SIGTRAP },     { "ABRT", SIGABRT },     { "IOT", SIGIOT },       { "BUS", SIGBUS },
-        { "FPE", SIGFPE },       { "KILL", SIGKILL },     { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
-        { "USR2", SIGUSR2 },     { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },     { "TERM", SIGTERM },
-        { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },     { "CLD", SIGCHLD },      { "CONT", SIGCONT },
-        { "STOP", SIGSTOP },     { "TSTP", SIGTSTP },     { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },
-        { "URG", SIGURG },       { "XCPU", SIGXCPU },     { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM },
-        { "PROF", SIGPROF },     { "WINCH", SIGWINCH },   { "IO", SIGIO },         { "POLL", SIGPOLL },
-        { "PWR", SIGPWR },       { "SYS", SIGSYS },
+        { "HUP", SIGHUP },       { "INT", SIGINT },       { "QUIT", SIGQUIT },
+        { "ILL", SIGILL },       { "TRAP", SIGTRAP },     { "ABRT", SIGABRT },
+        { "IOT", SIGIOT },       { "BUS", SIGBUS },       { "FPE", SIGFPE },
+        { "KILL", SIGKILL },     { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
+        { "USR2", SIGUSR2 },     { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },
+        { "TERM", SIGTERM },     { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+        { "CLD", SIGCHLD },      { "CONT", SIGCONT },     { "STOP", SIGSTOP },
+        { "TSTP", SIGTSTP },     { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },
+        { "URG", SIGURG },       { "XCPU", SIGXCPU },     { "XFSZ", SIGXFSZ },
+        { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },     { "WINCH", SIGWINCH },
+        { "IO", SIGIO },         { "POLL", SIGPOLL },     { "PWR", SIGPWR },
+        { "SYS", SIGSYS },
 };
 
 /* Go's and the kernel's real-time range, not glibc's SIGRTMIN (which
@@ -329,7 +332,8 @@ static const struct {
  * other size podman accepts ("64mb", "1.5g") is converted to bytes. */
 static char *tmpfs_size_option(const char *key, const char *value) {
         size_t d = strspn(value, "0123456789");
-        if (d > 0 && d <= 19 && (value[d] == '\0' || (strchr("kKmMgG%", value[d]) && !value[d + 1])))
+        if (d > 0 && d <= 19 &&
+            (value[d] == '\0' || (strchr("kKmMgG%", value[d]) && !value[d + 1])))
                 return xasprintf("%s=%s", key, value);
         int64_t bytes;
         if (spec_size_parse(value, &bytes, NULL) < 0)
@@ -381,8 +385,8 @@ static int mount_option_parse(const char *field, const char *entry, const char *
                                 *ret_option = xstrdup(opt);
                                 return 0;
                         }
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "%s `%s`: invalid option `%s`", field, entry, opt);
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: invalid option `%s`",
+                                       field, entry, opt);
                 }
         }
         return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: unknown option `%s`", field, entry,
@@ -397,8 +401,8 @@ static int mount_options_parse(const char *field, const char *entry, const char 
         _cleanup_strv_ char **out = xnew0(char *, 1);
         for (size_t i = 0; parts[i]; i++) {
                 if (!*parts[i])
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: empty option",
-                                       field, entry);
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: empty option", field,
+                                       entry);
                 int group = 0;
                 char *opt = NULL;
                 if (mount_option_parse(field, entry, parts[i], tmpfs, &group, &opt, err) < 0)
@@ -417,8 +421,8 @@ static int mount_options_parse(const char *field, const char *entry, const char 
         return 0;
 }
 
-static int destination_parse(const char *field, const char *entry, const char *dest,
-                             char **ret, Error **err) {
+static int destination_parse(const char *field, const char *entry, const char *dest, char **ret,
+                             Error **err) {
         if (dest[0] != '/')
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                "%s `%s`: destination `%s` is not an absolute path", field, entry,
@@ -687,8 +691,8 @@ int spec_ulimit_arg_parse(const char *text, SpecUlimitArg *ret, Error **err) {
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                "resources.ulimit `%s`: unknown limit `%s`", text, name);
         const char *colon = strchr(eq + 1, ':');
-        _cleanup_free_ char *soft = colon ? xstrndup(eq + 1, (size_t)(colon - eq - 1))
-                                          : xstrdup(eq + 1);
+        _cleanup_free_ char *soft =
+                colon ? xstrndup(eq + 1, (size_t)(colon - eq - 1)) : xstrdup(eq + 1);
         if (!rlimit_value_parse(soft, &a.soft) ||
             (colon && !rlimit_value_parse(colon + 1, &a.hard)))
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
@@ -742,8 +746,8 @@ int spec_device_arg_parse(const char *text, SpecDeviceArg *ret, Error **err) {
                         container = parts[1];
                 else if (!perms_parse(parts[1], a.perms))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "devices `%s`: `%s` is neither a path nor permissions",
-                                       text, parts[1]);
+                                       "devices `%s`: `%s` is neither a path nor permissions", text,
+                                       parts[1]);
         }
         if (parts[0][0] != '/')
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
@@ -757,8 +761,8 @@ int spec_device_arg_parse(const char *text, SpecDeviceArg *ret, Error **err) {
         a.container = path_clean(container ? container : parts[0]);
         if (STREQ(a.container, "/")) {
                 spec_device_arg_clear(&a);
-                return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                               "devices `%s`: invalid container path", text);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "devices `%s`: invalid container path",
+                               text);
         }
         *ret = a;
         return 0;
@@ -770,8 +774,8 @@ int spec_device_limit_parse(const char *text, SpecLimitKind kind, char **ret_pat
                 return -1;
         const char *colon = strrchr(text, ':');
         if (!colon || colon == text || text[0] != '/')
-                return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                               "`%s`: expected /DEVICE/PATH:VALUE", text);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "`%s`: expected /DEVICE/PATH:VALUE",
+                               text);
         const char *v = colon + 1;
         uint64_t value;
         int64_t size;
@@ -802,7 +806,8 @@ int spec_device_limit_parse(const char *text, SpecLimitKind kind, char **ret_pat
 int spec_idmap_parse(const char *text, SpecIdMap *ret, Error **err) {
         _cleanup_strv_ char **parts = split(text, ':');
         uint64_t c, h, s;
-        if (spec_strv_length(parts) != 3 || !uint_parse(parts[0], strlen(parts[0]), UINT32_MAX, &c) ||
+        if (spec_strv_length(parts) != 3 ||
+            !uint_parse(parts[0], strlen(parts[0]), UINT32_MAX, &c) ||
             !uint_parse(parts[1], strlen(parts[1]), UINT32_MAX, &h) ||
             !uint_parse(parts[2], strlen(parts[2]), UINT32_MAX, &s) || s == 0)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,

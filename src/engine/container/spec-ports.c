@@ -153,13 +153,13 @@ int spec_ports_setup(SpecCtx *ctx, Error **err) {
         r->exposed_ports = xnew0(char *, 1);
         const char *key;
         json_t *value;
-        json_object_foreach((json_t *)json_object_get(ctx->image, "ExposedPorts"), key, value) {
+        json_object_foreach ((json_t *)json_object_get(ctx->image, "ExposedPorts"), key, value) {
                 if (exposed_add(r, "image ExposedPorts", key, err) < 0)
                         return -1;
         }
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->create, "exposed_ports"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "exposed_ports"), i, e) {
                 if (exposed_add(r, "exposed_ports", json_string_value(e), err) < 0)
                         return -1;
         }
@@ -172,10 +172,14 @@ int spec_ports_setup(SpecCtx *ctx, Error **err) {
                                "publish: ports cannot be published in the network namespace of "
                                "net_mode `%s`",
                                r->net_mode);
-        if ((json_array_size(publish) > 0 || all) && ctx->in->netns && STREQ(ctx->in->netns, "host"))
+        if ((json_array_size(publish) > 0 || all) && ctx->in->netns &&
+            STREQ(ctx->in->netns, "host"))
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                "publish: ports cannot be published with the host's network");
-        json_array_foreach(publish, i, e) {
+        if (json_array_size(publish) > 0 && STREQ(r->net_mode, "none"))
+                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                               "publish: net_mode none has no network to publish ports on");
+        json_array_foreach (publish, i, e) {
                 if (publish_add(r, json_string_value(e), err) < 0)
                         return -1;
         }

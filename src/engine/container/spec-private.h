@@ -13,10 +13,10 @@
 #include "spec.h"
 
 /* Explicit limits where request data enters. */
-#define SPEC_FIELD_TEXT_MAX 4096          /* one string of a request field */
-#define SPEC_PROFILE_SIZE_MAX (8u << 20)  /* a seccomp profile file */
-#define SPEC_DEVICES_MAX 4096             /* devices from one directory or /dev */
-#define SPEC_PORTS_MAX 65536              /* published ports after expansion */
+#define SPEC_FIELD_TEXT_MAX 4096         /* one string of a request field */
+#define SPEC_PROFILE_SIZE_MAX (8u << 20) /* a seccomp profile file */
+#define SPEC_DEVICES_MAX 4096            /* devices from one directory or /dev */
+#define SPEC_PORTS_MAX 65536             /* published ports after expansion */
 #define SPEC_DEFAULT_SHM_SIZE (64ll << 20)
 #define SPEC_DEFAULT_STOP_TIMEOUT 10u
 #define SPEC_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -79,8 +79,8 @@ int spec_expose_arg_parse(const char *text, uint16_t *ret_first, uint16_t *ret_l
 /* A `resources.ulimit` entry: "NAME=SOFT[:HARD]", -1 or "unlimited" for
  * no limit. */
 typedef struct SpecUlimitArg {
-        int resource;     /* RLIMIT_* */
-        const char *type; /* "RLIMIT_NOFILE" */
+        int resource;        /* RLIMIT_* */
+        const char *type;    /* "RLIMIT_NOFILE" */
         uint64_t soft, hard; /* RLIM_INFINITY for unlimited */
 } SpecUlimitArg;
 int spec_ulimit_arg_parse(const char *text, SpecUlimitArg *ret, Error **err) _must_check_;
@@ -140,15 +140,15 @@ typedef struct SpecCtx {
         const json_t *image; /* never NULL: an empty object stands for none */
         json_t *config;      /* being built */
         json_t *process;     /* borrowed members of config */
-        json_t *oci_linux; /* "linux" is a macro in gnu11 */
-        SpecResolved res; /* being built, handed over at the end */
+        json_t *oci_linux;   /* "linux" is a macro in gnu11 */
+        SpecResolved res;    /* being built, handed over at the end */
         SpecNsKind ns_kind[SPEC_NS__MAX];
         char *ns_path[SPEC_NS__MAX];
         char *ns_peer[SPEC_NS__MAX]; /* the container joined, for error messages */
         SpecIdMap *uid_maps, *gid_maps;
         size_t n_uid_maps, n_gid_maps;
         uint64_t caps_bounding;
-        json_t *mounts; /* the mounts array of config */
+        json_t *mounts;          /* the mounts array of config */
         char **volume_dirs_made; /* VOLUMES_ROOT/NAME made by this call, removed on failure */
 } SpecCtx;
 
@@ -166,18 +166,18 @@ const json_t *spec_field_object(const json_t *o, const char *key);
 int spec_create_check(const json_t *create, Error **err) _must_check_;
 
 /* The steps, in spec-*.c. Each returns 0 or a negative error. */
-int spec_namespaces_setup(SpecCtx *ctx, Error **err) _must_check_;       /* spec-namespaces.c */
-int spec_idmaps_setup(SpecCtx *ctx, Error **err) _must_check_;           /* spec-namespaces.c */
-int spec_capabilities_setup(SpecCtx *ctx, Error **err) _must_check_;     /* spec-security.c */
-int spec_security_setup(SpecCtx *ctx, Error **err) _must_check_;         /* spec-security.c */
-int spec_mounts_setup(SpecCtx *ctx, Error **err) _must_check_;           /* spec-mounts.c */
-int spec_volumes_create(SpecCtx *ctx, Error **err) _must_check_;         /* spec-mounts.c */
-void spec_volumes_undo(SpecCtx *ctx);                                    /* spec-mounts.c */
-int spec_resources_setup(SpecCtx *ctx, Error **err) _must_check_;       /* spec-resources.c */
-int spec_devices_setup(SpecCtx *ctx, Error **err) _must_check_;         /* spec-resources.c */
-int spec_rlimits_setup(SpecCtx *ctx, Error **err) _must_check_;         /* spec-resources.c */
-int spec_sysctl_setup(SpecCtx *ctx, Error **err) _must_check_;          /* spec-resources.c */
-int spec_ports_setup(SpecCtx *ctx, Error **err) _must_check_;           /* spec-ports.c */
+int spec_namespaces_setup(SpecCtx *ctx, Error **err) _must_check_;   /* spec-namespaces.c */
+int spec_idmaps_setup(SpecCtx *ctx, Error **err) _must_check_;       /* spec-namespaces.c */
+int spec_capabilities_setup(SpecCtx *ctx, Error **err) _must_check_; /* spec-security.c */
+int spec_security_setup(SpecCtx *ctx, Error **err) _must_check_;     /* spec-security.c */
+int spec_mounts_setup(SpecCtx *ctx, Error **err) _must_check_;       /* spec-mounts.c */
+int spec_volumes_create(SpecCtx *ctx, Error **err) _must_check_;     /* spec-mounts.c */
+void spec_volumes_undo(SpecCtx *ctx);                                /* spec-mounts.c */
+int spec_resources_setup(SpecCtx *ctx, Error **err) _must_check_;    /* spec-resources.c */
+int spec_devices_setup(SpecCtx *ctx, Error **err) _must_check_;      /* spec-resources.c */
+int spec_rlimits_setup(SpecCtx *ctx, Error **err) _must_check_;      /* spec-resources.c */
+int spec_sysctl_setup(SpecCtx *ctx, Error **err) _must_check_;       /* spec-resources.c */
+int spec_ports_setup(SpecCtx *ctx, Error **err) _must_check_;        /* spec-ports.c */
 
 /* Translates a profile in containers' seccomp.json format into OCI
  * linux.seccomp for the given native arch (uname machine), capability

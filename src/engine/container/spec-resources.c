@@ -140,7 +140,7 @@ static int cpu_setup(SpecCtx *ctx, json_t *res, Error **err) {
                 if (cpus > 1e6)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0, "resources.cpus is too large");
                 period = CPU_PERIOD_DEFAULT;
-                quota = llround(cpus * CPU_PERIOD_DEFAULT);
+                quota = (int64_t)(cpus * CPU_PERIOD_DEFAULT + 0.5);
                 if (quota < 1000)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "resources.cpus %g: the minimum is 0.01", cpus);
@@ -195,7 +195,7 @@ static int device_limits_add(SpecCtx *ctx, json_t *blkio, const char *field, con
         json_object_set_new(blkio, oci_key, out);
         size_t i;
         json_t *e;
-        json_array_foreach(list, i, e) {
+        json_array_foreach (list, i, e) {
                 _cleanup_free_ char *path = NULL;
                 uint64_t value;
                 if (spec_device_limit_parse(json_string_value(e), kind, &path, &value, err) < 0)
@@ -223,9 +223,10 @@ static int blkio_setup(SpecCtx *ctx, json_t *res, Error **err) {
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                "resources.blkio_weight %lld: expected 10..1000", (long long)weight);
         if (weight > 0 && !ctx->host->blkio_weight)
-                return err_set(err, ERR_NOT_SUPPORTED, 0,
-                               "resources.blkio_weight: no I/O scheduler with weights (BFQ) on this "
-                               "host");
+                return err_set(
+                        err, ERR_NOT_SUPPORTED, 0,
+                        "resources.blkio_weight: no I/O scheduler with weights (BFQ) on this "
+                        "host");
         _cleanup_json_ json_t *b = json_object();
         if (weight > 0)
                 json_object_set_new(b, "weight", json_integer(weight));
@@ -249,7 +250,8 @@ static int oom_score_setup(SpecCtx *ctx, Error **err) {
         int64_t adj = spec_field_int(ctx->resources, "oom_score_adj");
         if (adj < -1000 || adj > 1000)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                               "resources.oom_score_adj %lld: expected -1000..1000", (long long)adj);
+                               "resources.oom_score_adj %lld: expected -1000..1000",
+                               (long long)adj);
         if (adj == 0)
                 return 0;
         /* Lowering it below the engine's own value needs CAP_SYS_RESOURCE
@@ -287,7 +289,7 @@ typedef struct DeviceList {
 static json_t *device_find(json_t *devices, const char *path, size_t *ret_index) {
         size_t i;
         json_t *d;
-        json_array_foreach(devices, i, d) {
+        json_array_foreach (devices, i, d) {
                 if (STREQ(json_string_value(json_object_get(d, "path")), path)) {
                         *ret_index = i;
                         return d;
@@ -302,8 +304,8 @@ static int device_add(DeviceList *l, const char *field, const char *host, const 
         size_t index;
         if (device_find(l->devices, container, &index)) {
                 if (!replace)
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "%s: `%s` is given twice", field, container);
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s: `%s` is given twice",
+                                       field, container);
                 json_array_remove(l->devices, index);
         }
         if (json_array_size(l->devices) >= SPEC_DEVICES_MAX)
@@ -316,10 +318,9 @@ static int device_add(DeviceList *l, const char *field, const char *host, const 
                                         (json_int_t)(st->st_mode & 07777), "uid",
                                         (json_int_t)st->st_uid, "gid", (json_int_t)st->st_gid));
         if (l->rules)
-                json_array_append_new(l->rules,
-                                      json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type",
-                                                type, "major", maj, "minor", min, "access",
-                                                l->perms));
+                json_array_append_new(l->rules, json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1,
+                                                          "type", type, "major", maj, "minor", min,
+                                                          "access", l->perms));
         return 0;
 }
 
@@ -328,8 +329,8 @@ static int device_dir_add(DeviceList *l, const char *field, const char *host, co
                           bool top, bool replace, unsigned depth, Error **err) {
         /* What runc's HostDevices skips: pseudo-terminals and shm are
          * mounted separately, the rest are not devices of the host. */
-        static const char *const skipped[] = { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts",
-                                               ".udev" };
+        static const char *const skipped[] = { "pts",  "shm",         "fd",   "mqueue",
+                                               ".lxc", ".lxd-mounts", ".udev" };
         if (depth > 8)
                 return 0;
         _cleanup_(closedirp) DIR *d = opendir(host);
@@ -345,8 +346,8 @@ static int device_dir_add(DeviceList *l, const char *field, const char *host, co
                 if (skip || (top && STREQ(de->d_name, "console")))
                         continue;
                 _cleanup_free_ char *h = xasprintf("%s/%s", host, de->d_name);
-                _cleanup_free_ char *c = xasprintf("%s/%s", STREQ(container, "/") ? "" : container,
-                                                   de->d_name);
+                _cleanup_free_ char *c =
+                        xasprintf("%s/%s", STREQ(container, "/") ? "" : container, de->d_name);
                 struct stat st;
                 if (lstat(h, &st) < 0)
                         continue;
@@ -377,7 +378,7 @@ int spec_devices_setup(SpecCtx *ctx, Error **err) {
 
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->create, "devices"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "devices"), i, e) {
                 const char *text = json_string_value(e);
                 _cleanup_(spec_device_arg_clear) SpecDeviceArg a = { 0 };
                 if (spec_device_arg_parse(text, &a, err) < 0)
@@ -394,8 +395,8 @@ int spec_devices_setup(SpecCtx *ctx, Error **err) {
                                            ctx->res.privileged, 0, err) < 0)
                                 return -1;
                 } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-                        if (device_add(&l, "devices", a.host, a.container, &st,
-                                       ctx->res.privileged, err) < 0)
+                        if (device_add(&l, "devices", a.host, a.container, &st, ctx->res.privileged,
+                                       err) < 0)
                                 return -1;
                 } else
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
@@ -430,6 +431,8 @@ int spec_rlimits_setup(SpecCtx *ctx, Error **err) {
                 uint64_t hard = h->rlimits[defaults[i].resource].rlim_max;
                 if (!can_raise && v > hard)
                         v = hard;
+                if (defaults[i].resource == RLIMIT_NOFILE && h->nr_open && v > h->nr_open)
+                        v = h->nr_open;
                 limits[defaults[i].resource] =
                         (SpecUlimitArg){ defaults[i].resource, defaults[i].type, v, v };
                 set[defaults[i].resource] = true;
@@ -438,7 +441,7 @@ int spec_rlimits_setup(SpecCtx *ctx, Error **err) {
         bool given[RLIM_NLIMITS] = { 0 };
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->resources, "ulimit"), i, e) {
+        json_array_foreach (spec_field_array(ctx->resources, "ulimit"), i, e) {
                 const char *text = json_string_value(e);
                 SpecUlimitArg a;
                 if (spec_ulimit_arg_parse(text, &a, err) < 0)
@@ -452,6 +455,11 @@ int spec_rlimits_setup(SpecCtx *ctx, Error **err) {
                                        "resources.ulimit `%s`: the hard limit exceeds the engine's "
                                        "own (%llu), which needs CAP_SYS_RESOURCE",
                                        text, (unsigned long long)hard);
+                if (a.resource == RLIMIT_NOFILE && h->nr_open && a.hard > h->nr_open)
+                        return err_set(
+                                err, ERR_NOT_SUPPORTED, 0,
+                                "resources.ulimit `%s`: above the kernel's fs.nr_open (%llu)", text,
+                                (unsigned long long)h->nr_open);
                 given[a.resource] = set[a.resource] = true;
                 limits[a.resource] = a;
         }
@@ -460,10 +468,10 @@ int spec_rlimits_setup(SpecCtx *ctx, Error **err) {
         json_object_set_new(ctx->process, "rlimits", list);
         for (int r = 0; r < RLIM_NLIMITS; r++)
                 if (set[r])
-                        json_array_append_new(list, json_pack("{s:s, s:I, s:I}", "type",
-                                                              limits[r].type, "hard",
-                                                              rlimit_json(limits[r].hard), "soft",
-                                                              rlimit_json(limits[r].soft)));
+                        json_array_append_new(list,
+                                              json_pack("{s:s, s:I, s:I}", "type", limits[r].type,
+                                                        "hard", rlimit_json(limits[r].hard), "soft",
+                                                        rlimit_json(limits[r].soft)));
         return 0;
 }
 
@@ -482,7 +490,7 @@ int spec_sysctl_setup(SpecCtx *ctx, Error **err) {
         /* The sysctls podman (and docker's ValidateSysctl) allow: those a
          * namespace of the container's own isolates. */
         static const char *const ipc_names[] = {
-                "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem",
+                "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
                 "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
         };
         const json_t *map = spec_field_object(ctx->create, "sys_ctl");
@@ -492,14 +500,14 @@ int spec_sysctl_setup(SpecCtx *ctx, Error **err) {
         json_object_set_new(ctx->oci_linux, "sysctl", out);
         const char *key;
         json_t *value;
-        json_object_foreach((json_t *)map, key, value) {
+        json_object_foreach ((json_t *)map, key, value) {
                 const char *v = json_string_value(value);
                 if (!sysctl_name_is_valid(key))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "sys_ctl: invalid sysctl name `%s`", key);
                 if (!v || !*v || strchr(v, '\n'))
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "sys_ctl `%s`: invalid value", key);
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "sys_ctl `%s`: invalid value",
+                                       key);
                 SpecNamespace ns;
                 bool ipc = STRPREFIX(key, "fs.mqueue.");
                 for (size_t i = 0; !ipc && i < ELEMENTSOF(ipc_names); i++)

@@ -13,9 +13,10 @@
 
 /* Podman's default capability set (libpod 1.x, containers.conf). */
 static const int default_caps[] = {
-        0 /* CHOWN */,   1 /* DAC_OVERRIDE */, 3 /* FOWNER */,  4 /* FSETID */,
-        5 /* KILL */,    10 /* NET_BIND_SERVICE */, 31 /* SETFCAP */, 6 /* SETGID */,
-        8 /* SETPCAP */, 7 /* SETUID */,       18 /* SYS_CHROOT */,
+        0 /* CHOWN */,    1 /* DAC_OVERRIDE */, 3 /* FOWNER */,
+        4 /* FSETID */,   5 /* KILL */,         10 /* NET_BIND_SERVICE */,
+        31 /* SETFCAP */, 6 /* SETGID */,       8 /* SETPCAP */,
+        7 /* SETUID */,   18 /* SYS_CHROOT */,
 };
 
 static json_t *caps_to_json(uint64_t set) {
@@ -45,7 +46,7 @@ static int caps_parse(const SpecHost *h, const json_t *list, const char *field, 
         bool all = false;
         size_t i;
         json_t *e;
-        json_array_foreach(list, i, e) {
+        json_array_foreach (list, i, e) {
                 const char *name = json_string_value(e);
                 if (strcasecmp(name, "ALL") == 0) {
                         all = true;
@@ -62,9 +63,10 @@ static int caps_parse(const SpecHost *h, const json_t *list, const char *field, 
                 /* The runtime inherits the engine's capabilities and cannot
                  * hand out one it lacks (capset fails with EPERM). */
                 if (adding && !(h->caps & (UINT64_C(1) << cap)))
-                        return err_set(err, ERR_NOT_SUPPORTED, 0,
-                                       "%s: %s is not held by the engine, so no container can get it",
-                                       field, spec_cap_name(cap));
+                        return err_set(
+                                err, ERR_NOT_SUPPORTED, 0,
+                                "%s: %s is not held by the engine, so no container can get it",
+                                field, spec_cap_name(cap));
                 set |= UINT64_C(1) << cap;
         }
         *ret = set;
@@ -76,8 +78,8 @@ int spec_capabilities_setup(SpecCtx *ctx, Error **err) {
         const SpecHost *h = ctx->host;
         uint64_t add, drop;
         bool add_all, drop_all;
-        if (caps_parse(h, spec_field_array(ctx->create, "cap_add"), "cap_add", true, &add,
-                       &add_all, err) < 0 ||
+        if (caps_parse(h, spec_field_array(ctx->create, "cap_add"), "cap_add", true, &add, &add_all,
+                       err) < 0 ||
             caps_parse(h, spec_field_array(ctx->create, "cap_drop"), "cap_drop", false, &drop,
                        &drop_all, err) < 0)
                 return -1;
@@ -105,9 +107,8 @@ int spec_capabilities_setup(SpecCtx *ctx, Error **err) {
         json_object_set_new(ctx->process, "capabilities",
                             json_pack("{s:o, s:o, s:o, s:o, s:o}", "bounding", caps_to_json(set),
                                       "effective", caps_to_json(process_set), "inheritable",
-                                      caps_to_json(ambient), "permitted",
-                                      caps_to_json(process_set), "ambient",
-                                      caps_to_json(ambient)));
+                                      caps_to_json(ambient), "permitted", caps_to_json(process_set),
+                                      "ambient", caps_to_json(ambient)));
         return 0;
 }
 
@@ -116,11 +117,16 @@ int spec_capabilities_setup(SpecCtx *ctx, Error **err) {
 static const struct {
         const char *machine, *name, *scmp;
 } arches[] = {
-        { "x86_64", "amd64", "SCMP_ARCH_X86_64" },     { "i386", "x86", "SCMP_ARCH_X86" },
-        { "i686", "x86", "SCMP_ARCH_X86" },            { "aarch64", "arm64", "SCMP_ARCH_AARCH64" },
-        { "armv7l", "arm", "SCMP_ARCH_ARM" },          { "armv6l", "arm", "SCMP_ARCH_ARM" },
-        { "ppc64le", "ppc64le", "SCMP_ARCH_PPC64LE" }, { "ppc64", "ppc64", "SCMP_ARCH_PPC64" },
-        { "s390x", "s390x", "SCMP_ARCH_S390X" },       { "riscv64", "riscv64", "SCMP_ARCH_RISCV64" },
+        { "x86_64", "amd64", "SCMP_ARCH_X86_64" },
+        { "i386", "x86", "SCMP_ARCH_X86" },
+        { "i686", "x86", "SCMP_ARCH_X86" },
+        { "aarch64", "arm64", "SCMP_ARCH_AARCH64" },
+        { "armv7l", "arm", "SCMP_ARCH_ARM" },
+        { "armv6l", "arm", "SCMP_ARCH_ARM" },
+        { "ppc64le", "ppc64le", "SCMP_ARCH_PPC64LE" },
+        { "ppc64", "ppc64", "SCMP_ARCH_PPC64" },
+        { "s390x", "s390x", "SCMP_ARCH_S390X" },
+        { "riscv64", "riscv64", "SCMP_ARCH_RISCV64" },
         { "mips64", "mips64", "SCMP_ARCH_MIPS64" },
 };
 
@@ -144,7 +150,7 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
 static bool json_strings_contain(const json_t *array, const char *s) {
         size_t i;
         json_t *e;
-        json_array_foreach(array, i, e) {
+        json_array_foreach (array, i, e) {
                 if (json_is_string(e) && STREQ(json_string_value(e), s))
                         return true;
         }
@@ -187,7 +193,7 @@ static int block_applies(const json_t *call, const char *arch, uint64_t caps, co
         *ret = false;
         if (json_strings_contain(json_object_get(exc, "arches"), arch))
                 return 0;
-        json_array_foreach(json_object_get(exc, "caps"), i, e) {
+        json_array_foreach (json_object_get(exc, "caps"), i, e) {
                 int cap = json_is_string(e) ? spec_cap_from_name(json_string_value(e)) : -1;
                 if (cap >= 0 && (caps & (UINT64_C(1) << cap)))
                         return 0;
@@ -198,7 +204,7 @@ static int block_applies(const json_t *call, const char *arch, uint64_t caps, co
         const json_t *inc_arches = json_object_get(inc, "arches");
         if (json_array_size(inc_arches) > 0 && !json_strings_contain(inc_arches, arch))
                 return 0;
-        json_array_foreach(json_object_get(inc, "caps"), i, e) {
+        json_array_foreach (json_object_get(inc, "caps"), i, e) {
                 int cap = json_is_string(e) ? spec_cap_from_name(json_string_value(e)) : -1;
                 if (cap < 0 || !(caps & (UINT64_C(1) << cap)))
                         return 0;
@@ -212,11 +218,12 @@ static int block_applies(const json_t *call, const char *arch, uint64_t caps, co
 
 static int args_translate(const json_t *args, json_t **ret, Error **err) {
         if (args && !json_is_array(args) && !json_is_null(args))
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "seccomp profile: args must be an array");
+                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                               "seccomp profile: args must be an array");
         _cleanup_json_ json_t *out = json_array();
         size_t i;
         json_t *a;
-        json_array_foreach(args, i, a) {
+        json_array_foreach (args, i, a) {
                 json_t *index = json_object_get(a, "index");
                 json_t *value = json_object_get(a, "value");
                 json_t *two = json_object_get(a, "valueTwo");
@@ -282,20 +289,20 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
         json_object_set_new(out, "architectures", out_arches);
         size_t i;
         json_t *e;
-        json_array_foreach(archs, i, e) {
+        json_array_foreach (archs, i, e) {
                 if (!json_is_string(e))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "seccomp profile: architectures must be strings");
                 json_array_append(out_arches, e);
         }
-        json_array_foreach(arch_map, i, e) {
+        json_array_foreach (arch_map, i, e) {
                 const char *a = json_string_value(json_object_get(e, "architecture"));
                 if (!a || !scmp || !STREQ(a, scmp))
                         continue;
                 json_array_append_new(out_arches, json_string(a));
                 size_t j;
                 json_t *sub;
-                json_array_foreach(json_object_get(e, "subArchitectures"), j, sub) {
+                json_array_foreach (json_object_get(e, "subArchitectures"), j, sub) {
                         if (json_is_string(sub))
                                 json_array_append(out_arches, sub);
                 }
@@ -303,8 +310,9 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
         }
         const json_t *flags = json_object_get(profile, "flags");
         if (json_array_size(flags) > 0) {
-                json_array_foreach(flags, i, e) {
-                        if (!json_is_string(e) || !STRPREFIX(json_string_value(e), "SECCOMP_FILTER_FLAG_"))
+                json_array_foreach (flags, i, e) {
+                        if (!json_is_string(e) ||
+                            !STRPREFIX(json_string_value(e), "SECCOMP_FILTER_FLAG_"))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "seccomp profile: invalid flag");
                 }
@@ -314,7 +322,7 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
         json_t *out_calls = json_array();
         json_object_set_new(out, "syscalls", out_calls);
         json_t *call;
-        json_array_foreach(syscalls, i, call) {
+        json_array_foreach (syscalls, i, call) {
                 if (!json_is_object(call))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "seccomp profile: syscall rule %zu is not an object", i);
@@ -339,7 +347,7 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
                         json_array_append(out_names, (json_t *)name);
                 }
                 size_t j;
-                json_array_foreach(names, j, e) {
+                json_array_foreach (names, j, e) {
                         if (!json_is_string(e))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "seccomp profile: names must be strings");
@@ -350,8 +358,8 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
                 json_t *args = NULL;
                 if (args_translate(json_object_get(call, "args"), &args, err) < 0)
                         return -1;
-                json_t *rule = json_pack("{s:o, s:O}", "names", TAKE_PTR(out_names), "action",
-                                         action);
+                json_t *rule =
+                        json_pack("{s:o, s:O}", "names", TAKE_PTR(out_names), "action", action);
                 if (json_array_size(args) > 0)
                         json_object_set_new(rule, "args", args);
                 else
@@ -373,8 +381,8 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
 static int seccomp_profile_load(const char *field, const char *path, json_t **ret, Error **err) {
         struct stat st;
         if (stat(path, &st) < 0)
-                return err_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_SYSTEM, errno,
-                               "%s `%s`", field, path);
+                return err_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_SYSTEM, errno, "%s `%s`",
+                               field, path);
         if (!S_ISREG(st.st_mode))
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: not a file", field, path);
         if (st.st_size > (off_t)SPEC_PROFILE_SIZE_MAX)
@@ -426,7 +434,7 @@ static int security_opts_parse(const json_t *list, SecurityOpts *o, Error **err)
         *o = (SecurityOpts){ .no_new_privs = -1 };
         size_t i;
         json_t *e;
-        json_array_foreach(list, i, e) {
+        json_array_foreach (list, i, e) {
                 const char *opt = json_string_value(e);
                 /* Docker once wrote "seccomp:path"; both separators are read. */
                 size_t k = strcspn(opt, "=:");
@@ -451,8 +459,7 @@ static int security_opts_parse(const json_t *list, SecurityOpts *o, Error **err)
                                 o->label_part = v;
                         else
                                 goto bad;
-                } else if (k == 11 && STRPREFIX(opt, "systempaths") && v &&
-                           STREQ(v, "unconfined"))
+                } else if (k == 11 && STRPREFIX(opt, "systempaths") && v && STREQ(v, "unconfined"))
                         o->systempaths_unconfined = true;
                 else if (k == 4 && STRPREFIX(opt, "mask") && v && *v) {
                         if (paths_parse(opt, v, &o->mask, err) < 0)
@@ -465,7 +472,7 @@ static int security_opts_parse(const json_t *list, SecurityOpts *o, Error **err)
                 } else
                         goto bad;
                 continue;
-        bad:
+bad:
                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                "security_opts: unknown or malformed option `%s`", opt);
         }
@@ -473,13 +480,12 @@ static int security_opts_parse(const json_t *list, SecurityOpts *o, Error **err)
 }
 
 static const char *const masked_paths[] = {
-        "/proc/acpi",         "/proc/kcore",     "/proc/keys",        "/proc/latency_stats",
-        "/proc/timer_list",   "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-        "/sys/firmware",      "/sys/fs/selinux", "/sys/dev/block",
+        "/proc/acpi",       "/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+        "/sys/firmware",    "/sys/fs/selinux",   "/sys/dev/block",
 };
 static const char *const readonly_paths[] = {
-        "/proc/asound", "/proc/bus",      "/proc/fs",
-        "/proc/irq",    "/proc/sys",      "/proc/sysrq-trigger",
+        "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 static void paths_set(SpecCtx *ctx, const SecurityOpts *o) {
@@ -521,8 +527,8 @@ static int seccomp_setup(SpecCtx *ctx, const SecurityOpts *o, Error **err) {
         if (STREQ(path, "unconfined"))
                 return 0;
         if (path[0] != '/')
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: not an absolute path",
-                               field, path);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s `%s`: not an absolute path", field,
+                               path);
         _cleanup_json_ json_t *profile = NULL;
         if (seccomp_profile_load(field, path, &profile, err) < 0)
                 return -1;
@@ -539,18 +545,20 @@ static int labels_setup(SpecCtx *ctx, const SecurityOpts *o, Error **err) {
         const char *apparmor = spec_field_str(ctx->create, "apparmor_profile");
         if (o->apparmor) {
                 if (*apparmor && !STREQ(apparmor, o->apparmor))
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                       "security_opts apparmor=%s contradicts apparmor_profile `%s`",
-                                       o->apparmor, apparmor);
+                        return err_set(
+                                err, ERR_INVALID_ARGUMENT, 0,
+                                "security_opts apparmor=%s contradicts apparmor_profile `%s`",
+                                o->apparmor, apparmor);
                 apparmor = o->apparmor;
         }
         if (*apparmor) {
                 if (ctx->host->apparmor)
                         json_object_set_new(ctx->process, "apparmorProfile", json_string(apparmor));
                 else if (!STREQ(apparmor, "unconfined"))
-                        return err_set(err, ERR_NOT_SUPPORTED, 0,
-                                       "apparmor_profile `%s`: AppArmor is not enabled on this host",
-                                       apparmor);
+                        return err_set(
+                                err, ERR_NOT_SUPPORTED, 0,
+                                "apparmor_profile `%s`: AppArmor is not enabled on this host",
+                                apparmor);
         } else if (ctx->host->apparmor && ctx->res.privileged)
                 json_object_set_new(ctx->process, "apparmorProfile", json_string("unconfined"));
 
@@ -569,9 +577,10 @@ static int labels_setup(SpecCtx *ctx, const SecurityOpts *o, Error **err) {
                                        "mount_label `%s`: SELinux is not enabled on this host",
                                        mount_label);
                 if (o->label_part)
-                        return err_set(err, ERR_NOT_SUPPORTED, 0,
-                                       "security_opts label=%s: SELinux is not enabled on this host",
-                                       o->label_part);
+                        return err_set(
+                                err, ERR_NOT_SUPPORTED, 0,
+                                "security_opts label=%s: SELinux is not enabled on this host",
+                                o->label_part);
                 return 0;
         }
         if (o->label_part)

@@ -68,54 +68,97 @@ typedef struct Field {
  * (image, image_id, name, pod, quiet) were consumed before this call;
  * conmon_pidfile, detach, interactive, rm, log_* come back in SpecResolved. */
 static const Field create_fields[] = {
-        { "args", F_STRV },          /* fallback for command: args[1:] */
-        { "cap_add", F_STRV },       { "cap_drop", F_STRV },
-        { "conmon_pidfile", F_STR }, { "cgroup_parent", F_STR },
-        { "command", F_STRV },       { "detach", F_BOOL },
-        { "devices", F_STRV },       { "dns_opt", F_STRV },
-        { "dns_search", F_STRV },    { "dns_servers", F_STRV },
-        { "entrypoint", F_STRV },    { "env", F_MAP },
-        { "exposed_ports", F_STRV }, { "gidmap", F_STRV },
-        { "group_add", F_STRV },     { "host_add", F_STRV },
-        { "hostname", F_STR },       { "image", F_STR },
-        { "image_id", F_STR },       { "init", F_BOOL },
-        { "init_path", F_STR },      { "builtin_imgvolumes", F_STRV },
-        { "id_mappings", F_OBJ },    { "image_volume_type", F_STR },
-        { "interactive", F_BOOL },   { "ipc_mode", F_STR },
-        { "labels", F_MAP },         { "log_driver", F_STR },
-        { "log_driver_opt", F_STRV }, { "name", F_STR },
-        { "net_mode", F_STR },       { "network", F_STR },
-        { "pid_mode", F_STR },       { "pod", F_STR },
-        { "privileged", F_BOOL },    { "publish", F_STRV },
-        { "publish_all", F_BOOL },   { "quiet", F_BOOL },
-        { "readonly_rootfs", F_BOOL }, { "resources", F_OBJ },
-        { "rm", F_BOOL },            { "shm_dir", F_STR },
-        { "stop_signal", F_INT },    { "stop_timeout", F_INT },
-        { "subuidmap", F_STR },      { "subgidmap", F_STR },
-        { "subuidname", F_STR },     { "subgidname", F_STR },
-        { "sys_ctl", F_MAP },        { "tmpfs", F_STRV },
-        { "tty", F_BOOL },           { "uidmap", F_STRV },
-        { "userns_mode", F_STR },    { "user", F_STR },
-        { "uts_mode", F_STR },       { "volumes", F_STRV },
-        { "work_dir", F_STR },       { "mount_label", F_STR },
-        { "process_label", F_STR },  { "no_new_privs", F_BOOL },
-        { "apparmor_profile", F_STR }, { "seccomp_profile_path", F_STR },
+        { "args", F_STRV }, /* fallback for command: args[1:] */
+        { "cap_add", F_STRV },
+        { "cap_drop", F_STRV },
+        { "conmon_pidfile", F_STR },
+        { "cgroup_parent", F_STR },
+        { "command", F_STRV },
+        { "detach", F_BOOL },
+        { "devices", F_STRV },
+        { "dns_opt", F_STRV },
+        { "dns_search", F_STRV },
+        { "dns_servers", F_STRV },
+        { "entrypoint", F_STRV },
+        { "env", F_MAP },
+        { "exposed_ports", F_STRV },
+        { "gidmap", F_STRV },
+        { "group_add", F_STRV },
+        { "host_add", F_STRV },
+        { "hostname", F_STR },
+        { "image", F_STR },
+        { "image_id", F_STR },
+        { "init", F_BOOL },
+        { "init_path", F_STR },
+        { "builtin_imgvolumes", F_STRV },
+        { "id_mappings", F_OBJ },
+        { "image_volume_type", F_STR },
+        { "interactive", F_BOOL },
+        { "ipc_mode", F_STR },
+        { "labels", F_MAP },
+        { "log_driver", F_STR },
+        { "log_driver_opt", F_STRV },
+        { "name", F_STR },
+        { "net_mode", F_STR },
+        { "network", F_STR },
+        { "pid_mode", F_STR },
+        { "pod", F_STR },
+        { "privileged", F_BOOL },
+        { "publish", F_STRV },
+        { "publish_all", F_BOOL },
+        { "quiet", F_BOOL },
+        { "readonly_rootfs", F_BOOL },
+        { "resources", F_OBJ },
+        { "rm", F_BOOL },
+        { "shm_dir", F_STR },
+        { "stop_signal", F_INT },
+        { "stop_timeout", F_INT },
+        { "subuidmap", F_STR },
+        { "subgidmap", F_STR },
+        { "subuidname", F_STR },
+        { "subgidname", F_STR },
+        { "sys_ctl", F_MAP },
+        { "tmpfs", F_STRV },
+        { "tty", F_BOOL },
+        { "uidmap", F_STRV },
+        { "userns_mode", F_STR },
+        { "user", F_STR },
+        { "uts_mode", F_STR },
+        { "volumes", F_STRV },
+        { "work_dir", F_STR },
+        { "mount_label", F_STR },
+        { "process_label", F_STR },
+        { "no_new_privs", F_BOOL },
+        { "apparmor_profile", F_STR },
+        { "seccomp_profile_path", F_STR },
         { "security_opts", F_STRV },
 };
 
 static const Field resource_fields[] = {
-        { "blkio_weight", F_INT },        { "blkio_weight_device", F_STRV },
-        { "cpu_period", F_INT },          { "cpu_quota", F_INT },
-        { "cpu_rt_period", F_INT },       { "cpu_rt_runtime", F_INT },
-        { "cpu_shares", F_INT },          { "cpus", F_FLOAT },
-        { "cpuset_cpus", F_STR },         { "cpuset_mems", F_STR },
-        { "device_read_bps", F_STRV },    { "device_read_iops", F_STRV },
-        { "device_write_bps", F_STRV },   { "device_write_iops", F_STRV },
-        { "disable_oomkiller", F_BOOL },  { "kernel_memory", F_INT },
-        { "memory", F_INT },              { "memory_reservation", F_INT },
-        { "memory_swap", F_INT },         { "memory_swappiness", F_INT },
-        { "oom_score_adj", F_INT },       { "pids_limit", F_INT },
-        { "shm_size", F_INT },            { "ulimit", F_STRV },
+        { "blkio_weight", F_INT },
+        { "blkio_weight_device", F_STRV },
+        { "cpu_period", F_INT },
+        { "cpu_quota", F_INT },
+        { "cpu_rt_period", F_INT },
+        { "cpu_rt_runtime", F_INT },
+        { "cpu_shares", F_INT },
+        { "cpus", F_FLOAT },
+        { "cpuset_cpus", F_STR },
+        { "cpuset_mems", F_STR },
+        { "device_read_bps", F_STRV },
+        { "device_read_iops", F_STRV },
+        { "device_write_bps", F_STRV },
+        { "device_write_iops", F_STRV },
+        { "disable_oomkiller", F_BOOL },
+        { "kernel_memory", F_INT },
+        { "memory", F_INT },
+        { "memory_reservation", F_INT },
+        { "memory_swap", F_INT },
+        { "memory_swappiness", F_INT },
+        { "oom_score_adj", F_INT },
+        { "pids_limit", F_INT },
+        { "shm_size", F_INT },
+        { "ulimit", F_STRV },
 };
 
 static const Field id_mapping_fields[] = {
@@ -165,7 +208,7 @@ static int value_check(const char *prefix, const Field *f, const json_t *v, Erro
         case F_STRV:
                 if (!json_is_array(v))
                         goto bad;
-                json_array_foreach(v, i, e) {
+                json_array_foreach (v, i, e) {
                         if (!json_is_string(e) || !string_is_clean(e))
                                 goto bad;
                 }
@@ -173,7 +216,7 @@ static int value_check(const char *prefix, const Field *f, const json_t *v, Erro
         case F_MAP:
                 if (!json_is_object(v))
                         goto bad;
-                json_object_foreach((json_t *)v, key, e) {
+                json_object_foreach ((json_t *)v, key, e) {
                         if (!json_is_string(e) || !string_is_clean(e))
                                 goto bad;
                 }
@@ -198,7 +241,7 @@ static int object_check(const char *prefix, const json_t *o, const Field *fields
                         Error **err) {
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)o, key, v) {
+        json_object_foreach ((json_t *)o, key, v) {
                 const Field *f = NULL;
                 for (size_t i = 0; i < n && !f; i++)
                         if (STREQ(fields[i].name, key))
@@ -236,14 +279,14 @@ static int args_resolve(SpecCtx *ctx, Error **err) {
         size_t i;
         json_t *v;
         if (!cleared)
-                json_array_foreach(e, i, v) {
+                json_array_foreach (e, i, v) {
                         if (!json_is_string(v))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "image Entrypoint: not a list of strings");
                         spec_strv_push(&out, json_string_value(v));
                 }
         if (json_array_size(command) > 0)
-                json_array_foreach(command, i, v) {
+                json_array_foreach (command, i, v) {
                         spec_strv_push(&out, json_string_value(v));
                 }
         else if (json_array_size(args) > 1)
@@ -251,7 +294,7 @@ static int args_resolve(SpecCtx *ctx, Error **err) {
                 for (i = 1; i < json_array_size(args); i++)
                         spec_strv_push(&out, json_string_value(json_array_get(args, i)));
         else
-                json_array_foreach(json_object_get(ctx->image, "Cmd"), i, v) {
+                json_array_foreach (json_object_get(ctx->image, "Cmd"), i, v) {
                         if (!json_is_string(v))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "image Cmd: not a list of strings");
@@ -308,7 +351,7 @@ static int env_resolve(SpecCtx *ctx, Error **err) {
         env_set(&env, "HOSTNAME", ctx->res.hostname);
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(ctx->image, "Env"), i, v) {
+        json_array_foreach (json_object_get(ctx->image, "Env"), i, v) {
                 const char *kv = json_string_value(v);
                 const char *eq = kv ? strchr(kv, '=') : NULL;
                 if (!eq || eq == kv)
@@ -318,7 +361,7 @@ static int env_resolve(SpecCtx *ctx, Error **err) {
                 env_set(&env, key, eq + 1);
         }
         const char *key;
-        json_object_foreach((json_t *)spec_field_object(ctx->create, "env"), key, v) {
+        json_object_foreach ((json_t *)spec_field_object(ctx->create, "env"), key, v) {
                 if (!env_key_is_valid(key))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "env: invalid variable name `%s`", key);
@@ -348,8 +391,9 @@ static int user_setup(SpecCtx *ctx, Error **err) {
         _cleanup_strv_ char **group_add =
                 spec_strv_from_json(spec_field_array(ctx->create, "group_add"));
         UserInfo u;
+        /* Its errors already name user or group_add, in podman's words. */
         if (user_resolve(ctx->in->rootfs, user, group_add, &u, err) < 0)
-                return err_wrap(err, "user `%s`", *user ? user : "root");
+                return -1;
         ctx->res.uid = u.uid;
         ctx->res.gid = u.gid;
         ctx->res.additional_gids = TAKE_PTR(u.gids);
@@ -367,8 +411,7 @@ static int user_setup(SpecCtx *ctx, Error **err) {
                                        "user: gid %u is not mapped in the user namespace",
                                        (unsigned)ctx->res.gid);
                 for (size_t i = 0; i < ctx->res.n_additional_gids; i++)
-                        if (!id_mapped(ctx->gid_maps, ctx->n_gid_maps,
-                                       ctx->res.additional_gids[i]))
+                        if (!id_mapped(ctx->gid_maps, ctx->n_gid_maps, ctx->res.additional_gids[i]))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "group_add: gid %u is not mapped in the user "
                                                "namespace",
@@ -389,10 +432,11 @@ static int user_setup(SpecCtx *ctx, Error **err) {
 static int work_dir_setup(SpecCtx *ctx, Error **err) {
         const char *dir = spec_field_str(ctx->create, "work_dir");
         if (*dir && dir[0] != '/')
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "work_dir `%s` is not an absolute path",
-                               dir);
+                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                               "work_dir `%s` is not an absolute path", dir);
         if (!*dir) {
-                const char *image_dir = json_string_value(json_object_get(ctx->image, "WorkingDir"));
+                const char *image_dir =
+                        json_string_value(json_object_get(ctx->image, "WorkingDir"));
                 dir = image_dir && *image_dir ? image_dir : "/";
         }
         /* A relative image WORKDIR is taken from the root, as docker does. */
@@ -408,7 +452,8 @@ static int stop_setup(SpecCtx *ctx, Error **err) {
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "stop_signal %lld: expected 1..64",
                                (long long)sig);
         if (sig == 0) {
-                const char *image_sig = json_string_value(json_object_get(ctx->image, "StopSignal"));
+                const char *image_sig =
+                        json_string_value(json_object_get(ctx->image, "StopSignal"));
                 int n = SIGTERM;
                 if (image_sig && *image_sig && spec_signal_parse(image_sig, &n, err) < 0)
                         return err_wrap(err, "image StopSignal");
@@ -427,11 +472,11 @@ static int labels_setup(SpecCtx *ctx, Error **err) {
         ctx->res.labels = labels;
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)json_object_get(ctx->image, "Labels"), key, v) {
+        json_object_foreach ((json_t *)json_object_get(ctx->image, "Labels"), key, v) {
                 if (json_is_string(v))
                         json_object_set(labels, key, v);
         }
-        json_object_foreach((json_t *)spec_field_object(ctx->create, "labels"), key, v) {
+        json_object_foreach ((json_t *)spec_field_object(ctx->create, "labels"), key, v) {
                 if (!*key)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0, "labels: empty label name");
                 json_object_set(labels, key, v);
@@ -444,7 +489,7 @@ static int labels_setup(SpecCtx *ctx, Error **err) {
         json_object_set_new(ann, "io.kubernetes.cri-o.TTY",
                             json_string(ctx->res.tty ? "true" : "false"));
         json_object_set_new(ann, "io.container.manager", json_string("libpod"));
-        json_object_foreach((json_t *)ctx->in->annotations, key, v) {
+        json_object_foreach ((json_t *)ctx->in->annotations, key, v) {
                 if (!json_is_string(v))
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "annotation `%s`: not a string", key);
@@ -489,13 +534,12 @@ static int etc_files_setup(SpecCtx *ctx, Error **err) {
                                        dns[k].field);
                 size_t i;
                 json_t *e;
-                json_array_foreach(list, i, e) {
+                json_array_foreach (list, i, e) {
                         const char *s = json_string_value(e);
-                        bool ok = dns[k].valid ? dns[k].valid(s)
-                                               : *s && !strpbrk(s, " \t\n");
+                        bool ok = dns[k].valid ? dns[k].valid(s) : *s && !strpbrk(s, " \t\n");
                         if (!ok)
-                                return err_set(err, ERR_INVALID_ARGUMENT, 0, "%s: invalid entry `%s`",
-                                               dns[k].field, s);
+                                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                                               "%s: invalid entry `%s`", dns[k].field, s);
                         spec_strv_push(outs[k], s);
                 }
         }
@@ -505,7 +549,7 @@ static int etc_files_setup(SpecCtx *ctx, Error **err) {
                                "host_add: this container gets no /etc/hosts of its own");
         size_t i;
         json_t *e;
-        json_array_foreach(hosts, i, e) {
+        json_array_foreach (hosts, i, e) {
                 const char *s = json_string_value(e);
                 const char *colon = strchr(s, ':');
                 _cleanup_free_ char *name = colon ? xstrndup(s, (size_t)(colon - s)) : NULL;
@@ -531,7 +575,7 @@ static int log_setup(SpecCtx *ctx, Error **err) {
         ctx->res.log_driver = xstrdup(driver);
         size_t i;
         json_t *e;
-        json_array_foreach(spec_field_array(ctx->create, "log_driver_opt"), i, e) {
+        json_array_foreach (spec_field_array(ctx->create, "log_driver_opt"), i, e) {
                 const char *opt = json_string_value(e);
                 if (STRPREFIX(opt, "path=")) {
                         if (opt[5] != '/')
@@ -539,7 +583,8 @@ static int log_setup(SpecCtx *ctx, Error **err) {
                                                "log_driver_opt `%s`: path must be absolute", opt);
                         if (STREQ(driver, "journald"))
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
-                                               "log_driver_opt `%s`: journald has no log file", opt);
+                                               "log_driver_opt `%s`: journald has no log file",
+                                               opt);
                         free(ctx->res.log_path);
                         ctx->res.log_path = xstrdup(opt + 5);
                 } else if (STRPREFIX(opt, "max-size=")) {
@@ -645,8 +690,8 @@ json_t *spec_resolved_to_json(const SpecResolved *r) {
                                                 r->volumes[i].anonymous));
         json_t *hosts = json_array();
         for (size_t i = 0; i < r->n_hosts; i++)
-                json_array_append_new(hosts, json_pack("{s:s, s:s}", "name", r->hosts[i].name,
-                                                       "ip", r->hosts[i].ip));
+                json_array_append_new(hosts, json_pack("{s:s, s:s}", "name", r->hosts[i].name, "ip",
+                                                       r->hosts[i].ip));
         json_t *o = json_object();
         json_object_set_new(o, "args", spec_strv_to_json(r->args));
         json_object_set_new(o, "env", spec_strv_to_json(r->env));
@@ -709,7 +754,8 @@ static int input_check(const SpecInput *in, Error **err) {
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "spec: invalid container ID `%s`",
                                in->id ? in->id : "");
         if (!in->rootfs || in->rootfs[0] != '/')
-                return err_set(err, ERR_INVALID_ARGUMENT, 0, "spec: rootfs must be an absolute path");
+                return err_set(err, ERR_INVALID_ARGUMENT, 0,
+                               "spec: rootfs must be an absolute path");
         if (in->image_config && !json_is_object(in->image_config))
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "spec: image config is not an object");
         return spec_create_check(in->create, err);

@@ -59,6 +59,9 @@ typedef struct SpecHost {
         /* The engine's own limits. Without CAP_SYS_RESOURCE the runtime
          * cannot raise a hard rlimit above these nor lower oom_score_adj. */
         struct rlimit rlimits[RLIM_NLIMITS];
+        /* /proc/sys/fs/nr_open: no RLIMIT_NOFILE above it, not even with
+         * CAP_SYS_RESOURCE; 0 when unknown. */
+        uint64_t nr_open;
         int oom_score_adj;
         bool apparmor; /* AppArmor enabled in the kernel */
         bool selinux;  /* SELinux enabled (selinuxfs mounted) */
@@ -120,9 +123,9 @@ typedef struct SpecInput {
          * the request leaves at "" are joined through peer_namespace. */
         const char *pod_infra;
         unsigned pod_shares;
-        const char *subuid_path; /* NULL: /etc/subuid */
-        const char *subgid_path; /* NULL: /etc/subgid */
-        const json_t *annotations; /* extra OCI annotations (string map) or NULL */
+        const char *subuid_path;            /* NULL: /etc/subuid */
+        const char *subgid_path;            /* NULL: /etc/subgid */
+        const json_t *annotations;          /* extra OCI annotations (string map) or NULL */
         SpecPeerNamespaceFn peer_namespace; /* NULL: "container:" modes fail */
         SpecPeerShmFn peer_shm;             /* NULL: ipc_mode "container:" fails */
         void *peer_userdata;
@@ -157,16 +160,16 @@ typedef struct SpecResolved {
         gid_t gid;
         gid_t *additional_gids; /* supplementary groups of the user, then group_add */
         size_t n_additional_gids;
-        char *home; /* the user's home from /etc/passwd, "/" when unknown */
-        int stop_signal;        /* number */
-        unsigned stop_timeout;  /* seconds */
-        bool tty;               /* process.terminal */
-        bool stdin_open;        /* create.interactive: conmon keeps stdin open */
-        char *hostname;         /* UTS hostname ("" when the UTS namespace is another container's) */
-        SpecPort *ports;        /* publish, ranges expanded, then publish_all */
+        char *home;            /* the user's home from /etc/passwd, "/" when unknown */
+        int stop_signal;       /* number */
+        unsigned stop_timeout; /* seconds */
+        bool tty;              /* process.terminal */
+        bool stdin_open;       /* create.interactive: conmon keeps stdin open */
+        char *hostname;        /* UTS hostname ("" when the UTS namespace is another container's) */
+        SpecPort *ports;       /* publish, ranges expanded, then publish_all */
         size_t n_ports;
         char **exposed_ports; /* NULL-terminated "80/tcp": image then create.exposed_ports */
-        SpecVolume *volumes;  /* named volumes mounted, in mount order */
+        SpecVolume *volumes;  /* named volumes: `volumes` order, then image VOLUMEs */
         size_t n_volumes;
         /* The network namespace: "host", a path to join, or NULL for a new
          * one the engine sets up according to net_mode and networks. */
@@ -174,18 +177,18 @@ typedef struct SpecResolved {
         char *net_mode;  /* "bridge", "none", "host", "container:X", "ns:P", "slirp4netns" */
         char **networks; /* NULL-terminated CNI network names when net_mode lists them */
         char **dns_servers, **dns_search, **dns_options; /* NULL-terminated, for resolv.conf */
-        SpecHostEntry *hosts; /* create.host_add, for /etc/hosts */
+        SpecHostEntry *hosts;                            /* create.host_add, for /etc/hosts */
         size_t n_hosts;
-        char **dependencies; /* NULL-terminated containers whose namespaces are joined */
-        json_t *labels;      /* image labels overridden by create.labels */
-        char *log_driver;    /* "k8s-file" */
-        char *log_path;      /* log_driver_opt path=, or NULL for the engine's default */
-        int64_t log_max_size;   /* log_driver_opt max-size=, bytes; 0 for none */
-        char *conmon_pidfile;   /* or NULL */
-        char *cgroups_path;     /* as written to linux.cgroupsPath */
-        bool rm;                /* remove after exit: the engine's business */
-        bool detach;            /* give conmon an exit command */
-        bool init;              /* an init process wraps args */
+        char **dependencies;  /* NULL-terminated containers whose namespaces are joined */
+        json_t *labels;       /* image labels overridden by create.labels */
+        char *log_driver;     /* "k8s-file" (json-file maps to it) or "journald" */
+        char *log_path;       /* log_driver_opt path=, or NULL for the engine's default */
+        int64_t log_max_size; /* log_driver_opt max-size=, bytes; 0 for none */
+        char *conmon_pidfile; /* or NULL */
+        char *cgroups_path;   /* as written to linux.cgroupsPath */
+        bool rm;              /* remove after exit: the engine's business */
+        bool detach;          /* give conmon an exit command */
+        bool init;            /* an init process wraps args */
         bool privileged;
 } SpecResolved;
 
@@ -193,11 +196,13 @@ typedef struct SpecResolved {
  * whole config.json), *ret is filled (release with spec_resolved_clear)
  * and the named volumes are created on disk; on failure nothing is
  * written, and volume directories this call made are removed again.
- * Errors: ERR_INVALID_ARGUMENT (a malformed or contradictory field; the
- * message starts with the field's name), ERR_NOT_SUPPORTED (valid, but
+ * Errors: ERR_INVALID_ARGUMENT (a malformed or contradictory field),
+ * ERR_NOT_SUPPORTED (valid, but
  * this host or runtime cannot do it), ERR_NOT_FOUND (a user, group,
  * device or path named by the request does not exist), ERR_SYSTEM, or
- * whatever the peer callbacks return. */
+ * whatever the peer callbacks return. Messages name the field at fault
+ * ("volumes `x`: ...", "resources.memory ...", or podman's own words
+ * "unable to find user x: no matching entries in passwd file"). */
 int spec_generate(const SpecInput *in, json_t **ret_config, SpecResolved *ret,
                   Error **err) _must_check_;
 

@@ -120,8 +120,7 @@ static int rootfs_file_open(const char *rootfs, const char *name, FILE **ret, Er
                         *ret = NULL;
                         return 0;
                 }
-                return err_set(err, ERR_SYSTEM, errno, "open /etc/%s in rootfs `%s`", name,
-                               rootfs);
+                return err_set(err, ERR_SYSTEM, errno, "open /etc/%s in rootfs `%s`", name, rootfs);
         }
         struct stat st;
         if (fstat(fd, &st) < 0)
