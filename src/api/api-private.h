@@ -54,6 +54,14 @@ API_HANDLER(DeleteStoppedContainers);
 API_HANDLER(GetAttachSockets);
 API_HANDLER(GetContainerLogs);
 
+/* containers-fs.c: containers' filesystems */
+API_HANDLER(ListContainerChanges);
+API_HANDLER(ExportContainer);
+API_HANDLER(Commit);
+API_HANDLER(ListContainerMounts);
+API_HANDLER(MountContainer);
+API_HANDLER(UnmountContainer);
+
 /* stubs.c: methods the reference answered with a qualified name */
 API_HANDLER(WaitPod);
 API_HANDLER(TopPod);
@@ -61,3 +69,12 @@ API_HANDLER(ListContainerPorts);
 API_HANDLER(GenerateKube);
 API_HANDLER(GenerateKubeService);
 API_HANDLER(ReplayKube);
+
+/* containers-inspect.c: container documents, processes and resource use */
+API_HANDLER(InspectContainer);
+API_HANDLER(ListContainerProcesses);
+API_HANDLER(GetContainerStats);
+API_HANDLER(ContainerConfig);
+API_HANDLER(ContainerArtifacts);
+API_HANDLER(ContainerInspectData);
+API_HANDLER(ContainerStateData);

@@ -38,6 +38,13 @@ static const VlMethodBinding api_bindings[] = {
         BIND(DeleteStoppedContainers),
         BIND(GetAttachSockets),
         BIND(GetContainerLogs),
+        /* containers-fs.c: changes, export, commit, mounts */
+        BIND(ListContainerChanges),
+        BIND(ExportContainer),
+        BIND(Commit),
+        BIND(ListContainerMounts),
+        BIND(MountContainer),
+        BIND(UnmountContainer),
         BIND(ListImages),
         BIND(GetImage),
         BIND(InspectImage),
@@ -58,6 +65,14 @@ static const VlMethodBinding api_bindings[] = {
         BIND(GenerateKube),
         BIND(GenerateKubeService),
         BIND(ReplayKube),
+        /* containers-inspect.c: documents, processes, resource use */
+        BIND(InspectContainer),
+        BIND(ListContainerProcesses),
+        BIND(GetContainerStats),
+        BIND(ContainerConfig),
+        BIND(ContainerArtifacts),
+        BIND(ContainerInspectData),
+        BIND(ContainerStateData),
 };
 
 int api_register(VlServer *server, Engine *engine, Error **err) {

@@ -2,6 +2,7 @@
 /* io.podman container methods (semantics 2.4): translation between
  * io.podman and the engine's container functions. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -181,7 +182,12 @@ API_HANDLER(ContainerExists) {
         _cleanup_error_ Error *err = NULL;
         int exists = 0;
         if (container_lookup(e, param_string(parameters, "name"), &c, &err) < 0) {
-                if (err->kind != ERR_CONTAINER_NOT_FOUND) {
+                /* Only "no such container" means missing: an empty name or
+                 * an ambiguous prefix is an error (semantics 2.7, method 57). */
+                const char *m = err->message;
+                size_t len = strlen(m), tail = strlen("no such container");
+                if (err->kind != ERR_CONTAINER_NOT_FOUND || len < tail ||
+                    !STREQ(m + len - tail, "no such container")) {
                         api_reply_error_occurred(call, err->message);
                         return;
                 }
@@ -219,25 +225,43 @@ static void container_op_reply(VlCall *call, Engine *e, json_t *parameters, Cont
         (void)vl_call_reply(call, json_pack("{s:s}", "container", c->id), false, NULL);
 }
 
+/* The state checks below are the reference's (semantics 2.4, methods
+ * 14-17), made on the record lookup_or_reply has just synchronised. */
+
 static int op_start(Engine *e, Container *c, json_t *p, Error **err) {
+        if (c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED)
+                return err_set(err, ERR_BAD_STATE, 0, "container is already running or paused");
         return container_start(e, c, NULL, err);
 }
 
 static int op_stop(Engine *e, Container *c, json_t *p, Error **err) {
+        if (c->state == CONTAINER_STATE_CONFIGURED || c->state == CONTAINER_STATE_PAUSED ||
+            c->state == CONTAINER_STATE_UNKNOWN)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "can only stop created, running, or stopped containers: container "
+                               "state improper");
         return container_stop(e, c, (int)json_integer_value(json_object_get(p, "timeout")), err);
 }
 
 static int op_restart(Engine *e, Container *c, json_t *p, Error **err) {
-        if (container_stop(e, c, (int)json_integer_value(json_object_get(p, "timeout")), err) < 0)
+        if (c->state == CONTAINER_STATE_PAUSED || c->state == CONTAINER_STATE_UNKNOWN)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "unable to restart a container in a paused or unknown state: "
+                               "container state improper");
+        if (c->state == CONTAINER_STATE_RUNNING &&
+            container_stop(e, c, (int)json_integer_value(json_object_get(p, "timeout")), err) < 0)
                 return -1;
         return container_start(e, c, NULL, err);
 }
 
 static int op_kill(Engine *e, Container *c, json_t *p, Error **err) {
+        /* -1 is SIGTERM; 0 goes to the runtime as it is (a no-op there). */
         json_int_t sig = json_integer_value(json_object_get(p, "signal"));
+        if (sig == -1)
+                sig = SIGTERM;
         if (sig < 0 || sig > 64)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid signal %lld", (long long)sig);
-        return container_kill(e, c, sig ? (int)sig : 9, err);
+        return container_kill(e, c, (int)sig, err);
 }
 
 static int op_pause(Engine *e, Container *c, json_t *p, Error **err) {
@@ -291,9 +315,10 @@ API_HANDLER(DeleteStoppedContainers) {
                         r = -1;
                         break;
                 }
-                if (list[i]->state != CONTAINER_STATE_EXITED &&
-                    list[i]->state != CONTAINER_STATE_STOPPED &&
-                    list[i]->state != CONTAINER_STATE_CONFIGURED)
+                /* Paused ones are skipped rather than failing the whole
+                 * call as in the reference (a [ref-bug]). */
+                if (list[i]->state == CONTAINER_STATE_RUNNING ||
+                    list[i]->state == CONTAINER_STATE_PAUSED)
                         continue;
                 if ((r = container_remove(e, list[i], false, &err)) == 0)
                         json_array_append_new(removed, json_string(list[i]->id));
@@ -317,6 +342,15 @@ API_HANDLER(GetAttachSockets) {
                 lookup_or_reply(call, e, param_string(parameters, "name"));
         if (!c)
                 return;
+        /* A container not in the runtime is created there (not started), so
+         * the sockets exist and a client that connects before StartContainer
+         * gets all the output. Exited ones too: the reference left them
+         * without sockets (a [ref-bug]). */
+        _cleanup_error_ Error *err = NULL;
+        if (container_init(e, c, &err) < 0) {
+                api_reply_error(call, err, NULL);
+                return;
+        }
         const EngineConfig *cfg = engine_config(e);
         _cleanup_free_ char *io = xasprintf("%s/s/%s/attach", cfg->runroot, c->id);
         _cleanup_free_ char *ctl = xasprintf("%s/containers/%s/userdata/ctl", cfg->root, c->id);
@@ -326,14 +360,22 @@ API_HANDLER(GetAttachSockets) {
                             false, NULL);
 }
 
-/* Lines of a k8s-file log from offset, complete lines only; *offset
- * advances past them. NULL array when there was nothing. */
-static json_t *log_read_lines(const char *path, long *offset, bool *ret_missing) {
+/* How much log text one reply of a follow stream carries at most: a chatty
+ * container must not make messages clients refuse (ours take 8 MiB). */
+#define LOG_BATCH_MAX (1024 * 1024)
+
+/* Lines of a k8s-file log from offset, complete lines only, until about
+ * max bytes (0: no limit); *offset advances past them, *ret_more says
+ * the limit stopped the reading. NULL array when there was nothing. */
+static json_t *log_read_lines(const char *path, long *offset, size_t max, bool *ret_missing,
+                              bool *ret_more) {
         FILE *f = fopen(path, "re");
         *ret_missing = !f;
+        *ret_more = false;
         if (!f)
                 return NULL;
         json_t *lines = NULL;
+        size_t total = 0;
         if (fseek(f, *offset, SEEK_SET) == 0) {
                 char *line = NULL;
                 size_t cap = 0;
@@ -345,6 +387,11 @@ static json_t *log_read_lines(const char *path, long *offset, bool *ret_missing)
                                 lines = json_array();
                         json_array_append_new(lines, json_stringn(line, (size_t)n));
                         *offset += n;
+                        total += (size_t)n;
+                        if (max && total >= max) {
+                                *ret_more = true;
+                                break;
+                        }
                 }
                 free(line);
         }
@@ -360,27 +407,32 @@ API_HANDLER(GetContainerLogs) {
                 return;
         _cleanup_free_ char *path = container_log_path(e, c);
         long offset = 0;
-        bool missing = false;
-        json_t *lines = log_read_lines(path, &offset, &missing);
+        bool missing = false, more = false;
+        bool follow = vl_call_wants_more(call);
+        json_t *lines = log_read_lines(path, &offset, follow ? LOG_BATCH_MAX : 0, &missing, &more);
         if (missing && c->state == CONTAINER_STATE_CONFIGURED) {
+                json_decref(lines);
                 (void)vl_call_reply(call, json_pack("{s:n}", "container"), false, NULL);
                 return;
         }
-        if (!vl_call_wants_more(call)) {
+        if (!follow) {
                 (void)vl_call_reply(call,
                                     json_pack("{s:o}", "container", lines ? lines : json_null()),
                                     false, NULL);
                 return;
         }
-        /* Follow: every new batch as a continues reply, until the
-         * container stops; then the reference's closing error. */
+        /* Follow: every new batch as a continues reply, until the container
+         * stops; then the reference's closing error. A batch cut at the
+         * size limit is followed by the next one at once. */
         for (bool first = true;; first = false) {
                 if (!lines)
                         lines = first ? json_null() : json_array();
                 if (vl_call_reply(call, json_pack("{s:o}", "container", lines), true, NULL) < 0)
                         return; /* the client went away */
-                struct timespec ts = { .tv_sec = 0, .tv_nsec = 250 * 1000 * 1000 };
-                nanosleep(&ts, NULL);
+                if (!more) {
+                        struct timespec ts = { .tv_sec = 0, .tv_nsec = 250 * 1000 * 1000 };
+                        nanosleep(&ts, NULL);
+                }
                 if (vl_call_peer_closed(call))
                         return;
                 _cleanup_error_ Error *err = NULL;
@@ -388,13 +440,15 @@ API_HANDLER(GetContainerLogs) {
                         api_reply_error(call, err, NULL);
                         return;
                 }
-                lines = log_read_lines(path, &offset, &missing);
-                if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED) {
+                /* The state first: lines written before the exit are then
+                 * all in the file when it says the container stopped. */
+                bool over = c->state != CONTAINER_STATE_RUNNING &&
+                            c->state != CONTAINER_STATE_PAUSED;
+                lines = log_read_lines(path, &offset, LOG_BATCH_MAX, &missing, &more);
+                if (over && !more) {
                         if (lines && vl_call_reply(call, json_pack("{s:o}", "container", lines),
                                                    true, NULL) < 0)
                                 return;
-                        if (!lines)
-                                lines = NULL;
                         _cleanup_free_ char *reason = xasprintf("%s is no longer running", c->id);
                         api_reply_error_occurred(call, reason);
                         return;

@@ -26,6 +26,10 @@ typedef struct CliGlobals {
         char *url;   /* --url ADDRESS for --remote */
 } CliGlobals;
 
+/* Flags may come anywhere among a command's arguments, as with podman
+ * ("varpod push IMG DEST --format v2s2"): getopt permutes, so optstrings
+ * have no leading '+' - except for commands whose trailing arguments are
+ * passed on (a container's command line), which stop at the first one. */
 typedef struct CliCommand {
         const char *name;
         const char *summary;
@@ -51,6 +55,28 @@ int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret);
  * (new string), NULL when the call itself failed. */
 int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **ret,
                    char **ret_error);
+
+/* The exit code podman gives a failed start whose error reason is this:
+ * 127 when the command was not found, 126 when it cannot be executed,
+ * otherwise 125. */
+int cli_exit_code_for(const char *reason);
+/* cli_call, and on failure *ret_exit is the exit code the error
+ * deserves (cli_exit_code_for); 125 when the call itself failed. */
+int cli_call_exit_code(CliSession *s, const char *method, json_t *params, json_t **ret,
+                       int *ret_exit);
+
+typedef struct CliAttachOptions {
+        bool stdin; /* forward our stdin to the container's */
+        bool tty;   /* the container has a terminal: ours goes raw and lends its size */
+} CliAttachOptions;
+
+/* Starts a container that is not running, attached to its stdio (see
+ * attach.c for the order of the steps), and returns once its output is
+ * complete: the exit code to exit with (the container's, or 125, 126,
+ * 127 after printing an error). *ret_detached is set (and 0 returned)
+ * when the detach keys were typed: the container runs on. */
+int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
+                     bool *ret_detached);
 
 /* Parses the global flags at the start of argv; returns the index of the
  * first non-flag argument, or -1 after printing an error. */
@@ -103,5 +129,15 @@ int cmd_unpause(CliGlobals *g, int argc, char **argv);
 int cmd_ps(CliGlobals *g, int argc, char **argv);
 int cmd_logs(CliGlobals *g, int argc, char **argv);
 int cmd_container(CliGlobals *g, int argc, char **argv);
+/* container introspection */
+int cmd_top(CliGlobals *g, int argc, char **argv);
+int cmd_stats(CliGlobals *g, int argc, char **argv);
+int cmd_port(CliGlobals *g, int argc, char **argv);
+/* containers' filesystems */
+int cmd_diff(CliGlobals *g, int argc, char **argv);
+int cmd_export(CliGlobals *g, int argc, char **argv);
+int cmd_mount(CliGlobals *g, int argc, char **argv);
+int cmd_umount(CliGlobals *g, int argc, char **argv);
+int cmd_commit(CliGlobals *g, int argc, char **argv);
 
 extern const CliCommand cli_commands[];

@@ -18,7 +18,7 @@ int cmd_history(CliGlobals *g, int argc, char **argv) {
         const char *format = NULL;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;

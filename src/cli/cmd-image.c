@@ -65,7 +65,7 @@ static int image_prune(CliGlobals *g, int argc, char **argv) {
         bool all = false;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+afh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "afh", options, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

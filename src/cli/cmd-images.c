@@ -52,7 +52,7 @@ int cmd_images(CliGlobals *g, int argc, char **argv) {
         const char *format = NULL;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+qah", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qah", options, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;

@@ -22,7 +22,7 @@ int cmd_import(CliGlobals *g, int argc, char **argv) {
         const char *message = "";
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+c:m:qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "c:m:qh", options, NULL)) != -1) {
                 switch (c) {
                 case 'c':
                         json_array_append_new(changes, json_string(optarg));

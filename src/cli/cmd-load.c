@@ -20,7 +20,7 @@ int cmd_load(CliGlobals *g, int argc, char **argv) {
         const char *input = NULL;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+i:qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "i:qh", options, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         input = optarg;

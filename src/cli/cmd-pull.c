@@ -102,7 +102,7 @@ int cmd_pull(CliGlobals *g, int argc, char **argv) {
         Progress progress = { .lock = PTHREAD_MUTEX_INITIALIZER, .tty = isatty(STDERR_FILENO) };
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
                 switch (c) {
                 case 't':
                         opts.tls_verify_set = true;

@@ -26,7 +26,7 @@ int cmd_push(CliGlobals *g, int argc, char **argv) {
         const char *cert_dir = "", *creds = "", *format = "", *sign_by = "";
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+f:qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:qh", options, NULL)) != -1) {
                 switch (c) {
                 case 't':
                         tls_verify = !optarg || STREQ(optarg, "true");

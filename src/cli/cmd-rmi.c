@@ -17,7 +17,7 @@ int cmd_rmi(CliGlobals *g, int argc, char **argv) {
         bool force = false, all = false;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+fah", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fah", options, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         force = true;

@@ -397,23 +397,6 @@ int cmd_create(CliGlobals *g, int argc, char **argv) {
         return 0;
 }
 
-/* Prints a k8s-file log line's text to stdout or stderr. */
-static void log_line_print(const char *line) {
-        /* "<time> <stream> <P|F> <text>" */
-        const char *sp1 = strchr(line, ' ');
-        const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-        const char *sp3 = sp2 ? strchr(sp2 + 1, ' ') : NULL;
-        if (!sp3)
-                return;
-        bool err = STRPREFIX(sp1 + 1, "stderr");
-        bool partial = sp2[1] == 'P';
-        const char *text = sp3 + 1;
-        size_t len = strlen(text);
-        if (partial && len > 0 && text[len - 1] == '\n')
-                len--;
-        fwrite(text, 1, len, err ? stderr : stdout);
-}
-
 int cmd_run(CliGlobals *g, int argc, char **argv) {
         _cleanup_json_ json_t *create = NULL;
         bool detach = false;
@@ -427,55 +410,36 @@ int cmd_run(CliGlobals *g, int argc, char **argv) {
         bool rm = json_is_true(json_object_get(create, "rm")) && !detach;
         if (rm)
                 json_object_set_new(create, "rm", json_false());
-        if (json_is_true(json_object_get(create, "tty")) ||
-            json_is_true(json_object_get(create, "interactive"))) {
-                /* Attached stdin needs conmon's attach socket: not yet. */
-                if (!detach) {
-                        cli_error("run -i/-t (attached stdin) is not supported yet; use -d");
-                        return CLI_EXIT_ERROR;
-                }
-        }
         CliSession s;
         if (cli_session_open(g, &s) < 0)
                 return CLI_EXIT_ERROR;
         _cleanup_free_ char *id = NULL;
-        _cleanup_json_ json_t *name = NULL, *waited = NULL;
+        _cleanup_json_ json_t *name = NULL;
         int ret = CLI_EXIT_ERROR;
+        bool detached = false;
         if (create_container(&s, create, &id) < 0)
                 goto out;
         name = json_pack("{s:s}", "name", id);
-        if (cli_call(&s, "io.podman.StartContainer", name, NULL) < 0)
-                goto out;
         if (detach) {
-                printf("%s\n", id);
-                ret = 0;
+                if (cli_call_exit_code(&s, "io.podman.StartContainer", name, NULL, &ret) == 0) {
+                        printf("%s\n", id);
+                        ret = 0;
+                }
                 goto out;
         }
-        /* Attached without stdin: follow the log until the container
-         * exits, then its exit code. */
-        if (vl_client_call(s.client, "io.podman.GetContainerLogs", name, VL_CALL_MORE, NULL) < 0)
-                goto out;
-        for (;;) {
-                _cleanup_json_ json_t *reply = NULL;
-                _cleanup_free_ char *error = NULL;
-                bool continues = false;
-                if (vl_client_receive(s.client, &reply, &error, &continues, NULL) < 0 || error ||
-                    !continues)
-                        break;
-                size_t i;
-                json_t *line;
-                json_array_foreach (json_object_get(reply, "container"), i, line)
-                        log_line_print(json_string_value(line));
-                fflush(stdout);
-        }
-        if (cli_call(&s, "io.podman.WaitContainer", name, &waited) < 0)
-                goto out;
-        ret = (int)json_integer_value(json_object_get(waited, "exitcode"));
-        if (rm) {
+        /* Attached: the container's stdio is ours until it exits (or we
+         * detach), then its exit code is. */
+        CliAttachOptions ao = {
+                .stdin = json_is_true(json_object_get(create, "interactive")),
+                .tty = json_is_true(json_object_get(create, "tty")),
+        };
+        ret = cli_attach_start(&s, id, &ao, &detached);
+out:
+        /* Also after a failed start, as podman: nothing of the run stays. */
+        if (rm && id && !detached) {
                 _cleanup_json_ json_t *params = json_pack("{s:s, s:b}", "name", id, "force", 1);
                 (void)cli_call(&s, "io.podman.RemoveContainer", params, NULL);
         }
-out:
         cli_session_close(&s);
         return ret;
 }

@@ -24,7 +24,7 @@ int cmd_save(CliGlobals *g, int argc, char **argv) {
         bool compress = false;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+o:qh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
                 switch (c) {
                 case 'o':
                         output = optarg;

@@ -19,7 +19,7 @@ int cmd_search(CliGlobals *g, int argc, char **argv) {
         const char *format = NULL;
         int c;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
                 switch (c) {
                 case 'l':
                         limit = atoi(optarg);
@@ -52,7 +52,9 @@ int cmd_search(CliGlobals *g, int argc, char **argv) {
                 return CLI_EXIT_ERROR;
         json_t *images = json_object_get(reply, "images");
         if (format) {
-                cli_json_print(json_is_array(images) ? images : json_array());
+                /* No results come as null: print an empty list. */
+                _cleanup_json_ json_t *empty = json_array();
+                cli_json_print(json_is_array(images) ? images : empty);
                 return 0;
         }
         printf("%-50s %-40s %-6s %-9s %s\n", "NAME", "DESCRIPTION", "STARS", "OFFICIAL",

@@ -37,6 +37,16 @@ const CliCommand cli_commands[] = {
         { "ps", "list containers", cmd_ps },
         { "logs", "show a container's output", cmd_logs },
         { "container", "manage containers (cleanup, exists, ...)", cmd_container },
+        /* container introspection (cmd-top.c, cmd-stats.c, cmd-port.c) */
+        { "top", "show the processes of a container", cmd_top },
+        { "stats", "show the resource use of containers", cmd_stats },
+        { "port", "show the published ports of a container", cmd_port },
+        /* containers' filesystems (cmd-diff.c, cmd-export.c, cmd-mount.c, cmd-commit.c) */
+        { "diff", "show the changes of a container's filesystem", cmd_diff },
+        { "export", "write a container's filesystem as a tar", cmd_export },
+        { "mount", "mount a container's filesystem, or list mounts", cmd_mount },
+        { "umount", "unmount a container's filesystem", cmd_umount },
+        { "commit", "make an image of a container's changes", cmd_commit },
         { NULL, NULL, NULL },
 };
 

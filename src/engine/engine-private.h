@@ -15,7 +15,7 @@ struct Engine {
         char *db_path;    /* ROOT/varpod.db */
         char *blobs_dir;  /* ROOT/blobs/sha256: manifests, configs, compressed layers */
         char *layers_dir; /* ROOT/layers/<chain hex>: extracted layers */
-        char *tmp_dir;    /* ROOT/tmp: staging, emptied at open */
+        char *tmp_dir;    /* ROOT/tmp: staging, emptied at open when idle */
 
         /* Made on first use by the container module (services.c). */
         struct Runtime *runtime;
@@ -38,6 +38,10 @@ char *engine_blob_path(const Engine *e, const char *digest);
 char *engine_layer_path(const Engine *e, const char *chain_id);
 /* A new empty directory under ROOT/tmp for staging. */
 int engine_tmp_dir(const Engine *e, const char *purpose, char **ret, Error **err);
+/* Empties ROOT/tmp: staging left by a process that died mid-operation.
+ * Only under the store lock held exclusively (image_store_gc): live
+ * writers hold it shared while their staging exists. */
+void engine_tmp_clean(Engine *e);
 
 /* Frees the runtime, CNI context and host facts (services.c). */
 void engine_services_free(Engine *e);

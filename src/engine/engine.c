@@ -90,9 +90,7 @@ static int mkdir_p(const char *path, mode_t mode, Error **err) {
         return 0;
 }
 
-/* Staging directories left by a process that died mid-operation hold
- * nothing anyone refers to: clear them at every open. */
-static void engine_tmp_clean(Engine *e) {
+void engine_tmp_clean(Engine *e) {
         DIR *d = opendir(e->tmp_dir);
         if (!d)
                 return;
@@ -120,13 +118,14 @@ int engine_open(Engine **ret, const EngineConfig *config, Error **err) {
             mkdir_p(e->blobs_dir, 0700, err) < 0 || mkdir_p(e->layers_dir, 0700, err) < 0 ||
             mkdir_p(e->tmp_dir, 0700, err) < 0)
                 return err_wrap(err, "open engine");
-        engine_tmp_clean(e);
 
         /* The first connection migrates the schema; it then joins the pool. */
         Db *db;
         if (db_open(&db, e->db_path, err) < 0)
                 return -1;
         engine_db_put(e, db);
+        /* Debris of killed processes, staging included, unless another
+         * process is working on the store right now. */
         image_store_gc(e);
         *ret = TAKE_PTR(e);
         return 0;

@@ -32,6 +32,7 @@ struct VlServer {
         pthread_cond_t connections_changed;
         Connection *connections;
         size_t n_connections;
+        Connection *finished; /* ended, their threads not joined yet */
 };
 
 /* Registers org.varlink.service; called by vl_server_new(). */

@@ -29,6 +29,7 @@ struct Connection {
         int fd;
         VlStream *stream;
         Connection *prev, *next;
+        pthread_t thread;
 };
 
 struct VlCall {
@@ -43,6 +44,8 @@ struct VlCall {
 };
 
 static int server_signal_wfd = -1;
+
+static void server_reap(VlServer *s);
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -100,6 +103,7 @@ VlServer *vl_server_free(VlServer *s) {
                         break;
         bool busy = s->n_connections > 0;
         pthread_mutex_unlock(&s->lock);
+        server_reap(s);
         if (busy) {
                 /* A handler that never returned still uses the server; the
                  * process is about to exit, so leaving it allocated is the
@@ -433,9 +437,8 @@ static void call_dispatch(VlCall *call, json_t *msg) {
 /* ------------------------------------------------------------------ */
 /* Connections.                                                       */
 
-static void connection_unlink(Connection *c) {
-        VlServer *s = c->server;
-        pthread_mutex_lock(&s->lock);
+/* Takes c off the list of open connections; the caller holds the lock. */
+static void connection_list_remove(VlServer *s, Connection *c) {
         if (c->prev)
                 c->prev->next = c->next;
         else
@@ -443,6 +446,17 @@ static void connection_unlink(Connection *c) {
         if (c->next)
                 c->next->prev = c->prev;
         s->n_connections--;
+}
+
+/* The end of a connection's thread: off the open list, onto the finished
+ * one, where server_reap() joins the thread and frees c. */
+static void connection_unlink(Connection *c) {
+        VlServer *s = c->server;
+        pthread_mutex_lock(&s->lock);
+        connection_list_remove(s, c);
+        c->prev = NULL;
+        c->next = s->finished;
+        s->finished = c;
         pthread_cond_broadcast(&s->connections_changed);
         /* Wake the accept loop (idle timer) while still holding the lock:
          * once it is released the server may be freed under us. */
@@ -484,8 +498,24 @@ static void *connection_run(void *arg) {
         }
         vl_stream_free(c->stream); /* closes c->fd */
         connection_unlink(c);
-        free(c);
         return NULL;
+}
+
+/* Joins the threads of finished connections and frees them. Joining, not
+ * just counting connections, is what tells a thread is gone: its
+ * thread-local destructors (OpenSSL's per-thread state, for one) run after
+ * connection_unlink(), and a process exiting before them looks leaky. */
+static void server_reap(VlServer *s) {
+        pthread_mutex_lock(&s->lock);
+        Connection *c = s->finished;
+        s->finished = NULL;
+        pthread_mutex_unlock(&s->lock);
+        while (c) {
+                Connection *next = c->next;
+                pthread_join(c->thread, NULL);
+                free(c);
+                c = next;
+        }
 }
 
 /* Serves fd on a new thread; takes fd. */
@@ -505,21 +535,23 @@ static int server_serve_fd(VlServer *s, int fd) {
                 c->next->prev = c;
         s->connections = c;
         s->n_connections++;
-        pthread_mutex_unlock(&s->lock);
 
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, SERVER_THREAD_STACK);
-        pthread_t thread;
-        int r = pthread_create(&thread, &attr, connection_run, c);
+        /* Still under the lock: the thread cannot reach the finished list
+         * (and be joined) before c->thread is set. */
+        int r = pthread_create(&c->thread, &attr, connection_run, c);
         pthread_attr_destroy(&attr);
         if (r != 0) {
+                connection_list_remove(s, c);
+                pthread_cond_broadcast(&s->connections_changed);
+                pthread_mutex_unlock(&s->lock);
                 vl_stream_free(c->stream);
-                connection_unlink(c);
                 free(c);
                 return -1;
         }
+        pthread_mutex_unlock(&s->lock);
         return 0;
 }
 
@@ -573,6 +605,7 @@ static void server_drain(VlServer *s) {
         for (Connection *c = s->connections; c; c = c->next)
                 shutdown(c->fd, SHUT_RDWR);
         pthread_mutex_unlock(&s->lock);
+        server_reap(s);
 }
 
 int vl_server_run(VlServer *s, uint64_t idle_timeout_ms, bool handle_signals, Error **err) {
@@ -623,6 +656,7 @@ int vl_server_run(VlServer *s, uint64_t idle_timeout_ms, bool handle_signals, Er
                 }
                 if (p[0].revents & POLLIN)
                         server_accept(s);
+                server_reap(s);
 
                 pthread_mutex_lock(&s->lock);
                 if (s->n_connections > 0 || open > 0)

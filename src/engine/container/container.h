@@ -64,7 +64,10 @@ int container_list(Engine *e, Container ***ret, size_t *ret_n, Error **err);
 void container_id_generate(char id[CONTAINER_ID_SIZE]);
 
 /* Brings c in line with the runtime: an exited process is recorded (exit
- * code, time) and what the start set up is torn down. Saves changes. */
+ * code, time) and what the start set up is torn down. Saves changes. Takes
+ * the container's lock and re-reads c under it; when another thread or
+ * process holds the lock (it is changing the container), c is left as it
+ * is and 0 returned. */
 int container_sync(Engine *e, Container *c, Error **err);
 
 /* Creates a container from a normalised io.podman Create (the image is
@@ -78,7 +81,22 @@ typedef struct RuntimeHooks {
         void *userdata;
 } RuntimeHooks;
 
+/* Brings the container to running (a created one is only started). With
+ * hooks, the start is an attached one: a stdin the container has closes
+ * when the attach client hangs up. */
 int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err);
+/* Creates a configured, stopped or exited container in the runtime
+ * without starting it (state created): conmon runs and its attach socket
+ * listens, while the runtime holds the process before its exec until
+ * container_start. An attach client that connects in between misses none
+ * of the output, even remotely (GetAttachSockets does this). A stdin the
+ * container has closes when that client hangs up. Other states: nothing. */
+int container_init(Engine *e, Container *c, Error **err);
+
+/* Root causes podman ends a failed exec of the container's command with
+ * (the start's error message ends with one); its CLI exits 127 and 126. */
+#define CONTAINER_EXEC_NOT_FOUND "OCI runtime attempted to invoke a command that was not found"
+#define CONTAINER_EXEC_DENIED "OCI permission denied"
 /* Stop signal, then SIGKILL after timeout_s (<0: the container's own). */
 int container_stop(Engine *e, Container *c, int timeout_s, Error **err);
 int container_kill(Engine *e, Container *c, int sig, Error **err);

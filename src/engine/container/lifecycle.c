@@ -171,18 +171,35 @@ static void container_teardown(Engine *e, Container *c) {
                 runtime_cgroup_prune(cg, 1);
 }
 
+/* How long an exited container's conmon may take to write its exit file:
+ * podman waits about as long before it gives up on the exit code. */
+#define CONTAINER_EXIT_FILE_WAIT_MS 5000
+
 /* Records the exit the runtime reports (exit file), and tears down. */
 static void container_record_exit(Engine *e, Container *c) {
         _cleanup_free_ char *exits = container_exit_dir(e);
         int code = -1;
         int64_t when = 0;
-        _cleanup_error_ Error *ignored = NULL;
-        if (runtime_exit_file_read(exits, c->id, &code, &when, &ignored) == 0) {
+        /* The runtime reports the process gone before conmon has written
+         * the exit file: conmon first drains the container's output. While
+         * conmon lives, the file is coming. */
+        int found = -1;
+        for (int waited = 0;; waited += 20) {
+                _cleanup_error_ Error *ignored = NULL;
+                found = runtime_exit_file_read(exits, c->id, &code, &when, &ignored);
+                if (found == 0 || waited >= CONTAINER_EXIT_FILE_WAIT_MS ||
+                    !runtime_conmon_is_alive(c->conmon_pid))
+                        break;
+                struct timespec ts = { 0, 20 * 1000 * 1000 };
+                nanosleep(&ts, NULL);
+        }
+        if (found == 0) {
                 c->exit_code = code;
                 c->finished = when;
         } else {
-                /* No exit file: conmon died with it; the process is gone. */
-                c->exit_code = 137;
+                /* conmon died without writing it (killed with its
+                 * container): the process is gone, its status unknown. */
+                c->exit_code = -1;
                 c->finished = engine_now_ns();
         }
         c->pid = 0;
@@ -191,7 +208,8 @@ static void container_record_exit(Engine *e, Container *c) {
         c->state = CONTAINER_STATE_EXITED;
 }
 
-int container_sync(Engine *e, Container *c, Error **err) {
+/* container_sync for callers holding the container's lock. */
+static int container_sync_locked(Engine *e, Container *c, Error **err) {
         if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
             c->state != CONTAINER_STATE_CREATED)
                 return 0;
@@ -224,6 +242,26 @@ int container_sync(Engine *e, Container *c, Error **err) {
                 return 0;
         container_record_exit(e, c);
         return container_save(e, c, err);
+}
+
+int container_sync(Engine *e, Container *c, Error **err) {
+        if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
+            c->state != CONTAINER_STATE_CREATED)
+                return 0;
+        /* Only under the lock: a record read before a concurrent restart
+         * would take the new run for the old one's exit and tear it down.
+         * A holder is changing the container right now (stop, start...);
+         * what it saves is fresher than anything we could find out, so
+         * the caller's record stands rather than waiting for it. */
+        Lock l = LOCK_INIT;
+        _cleanup_error_ Error *busy = NULL;
+        if (lock_try_acquire(e->config.runroot, "container", c->id, true, &l, &busy) < 0)
+                return busy->kind == ERR_BAD_STATE ? 0 : err_propagate(err, TAKE_PTR(busy));
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync_locked(e, c, err);
+        lock_release(&l);
+        return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -518,16 +556,39 @@ static void strv_free(char **v) {
         free(v);
 }
 
-/* Brings a configured or exited container to running. Called locked. */
-static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
-        if (container_sync(e, c, err) < 0)
-                return -1;
-        if (c->state == CONTAINER_STATE_RUNNING)
-                return 0; /* already running: nothing to do, as podman */
-        if (c->state == CONTAINER_STATE_PAUSED)
-                return err_set(err, ERR_BAD_STATE, 0,
-                               "container %s is paused: unpause it: container state improper",
-                               c->id);
+/* A failed exec of the container's command, classified as podman does so
+ * that the CLI exits 127 (not found) or 126 (not executable): podman's
+ * root cause goes last. runc says `exec: "x": executable file not found
+ * in $PATH`, `exec: "/x": stat /x: no such file or directory` or `exec:
+ * "/etc/passwd": permission denied`; crun `executable file `x` not found
+ * in $PATH` or `open executable: Permission denied`. Only the exec step
+ * counts: a missing mount source is "no such file or directory" too. */
+static void container_exec_error_classify(Error **err) {
+        if (!err || !*err || (*err)->kind != ERR_RUNTIME)
+                return;
+        const char *m = (*err)->message;
+        if (!strstr(m, "exec: \"") && !strcasestr(m, "executable"))
+                return;
+        const char *cause = NULL;
+        if (strcasestr(m, "permission denied"))
+                cause = CONTAINER_EXEC_DENIED;
+        else if (strcasestr(m, "not found in $PATH") || strcasestr(m, "no such file or directory"))
+                cause = CONTAINER_EXEC_NOT_FOUND;
+        if (!cause)
+                return;
+        char *old = (*err)->message;
+        (*err)->message = xasprintf("%s: %s", old, cause);
+        free(old);
+}
+
+/* Puts everything a run needs in place (rootfs, network, /etc files, OCI
+ * config) and creates the container in the runtime under a new conmon:
+ * state created, the process held before its exec until runtime_start,
+ * the attach socket listening. stdin_once: the container's stdin closes
+ * when the attach client hangs up (an attached run, whose end of input is
+ * the container's); otherwise it stays open for the next client. Called
+ * locked, in a state other than created, running and paused. */
+static int container_init_locked(Engine *e, Container *c, bool stdin_once, Error **err) {
         Runtime *rt = engine_runtime(e, err);
         if (!rt)
                 return -1;
@@ -577,7 +638,7 @@ static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *h
                 .conmon_pid_file = conmon_pidfile,
                 .terminal = resolved.tty,
                 .interactive = resolved.stdin_open,
-                .leave_stdin_open = resolved.stdin_open,
+                .leave_stdin_open = resolved.stdin_open && !stdin_once,
                 .exit_command = (const char *const *)exit_cmd,
                 .log_level = level && (STREQ(level, "debug") || STREQ(level, "info") ||
                                        STREQ(level, "warn") || STREQ(level, "error"))
@@ -591,20 +652,11 @@ static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *h
         c->pid = rc.pid;
         c->conmon_pid = rc.conmon_pid;
         c->state = CONTAINER_STATE_CREATED;
-        /* Attach clients connect between create and start, or they miss
-         * the first output. */
-        if (hooks && hooks->after_create)
-                hooks->after_create(hooks->userdata, c);
-        if (runtime_start(rt, c->id, err) < 0)
-                goto fail;
-        c->state = CONTAINER_STATE_RUNNING;
-        c->started = engine_now_ns();
-        c->finished = 0;
-        c->exit_code = 0;
         r = container_save(e, c, err);
         goto out;
 fail:
         err_wrap(err, "start container %s", c->id);
+        container_exec_error_classify(err);
         container_teardown(e, c);
         c->state = c->started ? CONTAINER_STATE_EXITED : CONTAINER_STATE_CONFIGURED;
         c->pid = c->conmon_pid = 0;
@@ -614,6 +666,40 @@ out:
                 spec_resolved_clear(&resolved);
         strv_free(exit_cmd);
         return r;
+}
+
+/* Brings a container to running, through created. Called locked. */
+static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
+        if (container_sync_locked(e, c, err) < 0)
+                return -1;
+        if (c->state == CONTAINER_STATE_RUNNING)
+                return 0; /* already running: nothing to do, as podman */
+        if (c->state == CONTAINER_STATE_PAUSED)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "container %s is paused: unpause it: container state improper",
+                               c->id);
+        /* Created already: an attach client initialised it (GetAttachSockets). */
+        if (c->state != CONTAINER_STATE_CREATED &&
+            container_init_locked(e, c, hooks != NULL, err) < 0)
+                return -1;
+        /* Attach clients connect between create and start, or they miss
+         * the first output. */
+        if (hooks && hooks->after_create)
+                hooks->after_create(hooks->userdata, c);
+        Runtime *rt = engine_runtime(e, err);
+        if (!rt || runtime_start(rt, c->id, err) < 0) {
+                err_wrap(err, "start container %s", c->id);
+                container_teardown(e, c);
+                c->state = c->started ? CONTAINER_STATE_EXITED : CONTAINER_STATE_CONFIGURED;
+                c->pid = c->conmon_pid = 0;
+                (void)container_save(e, c, NULL);
+                return -1;
+        }
+        c->state = CONTAINER_STATE_RUNNING;
+        c->started = engine_now_ns();
+        c->finished = 0;
+        c->exit_code = 0;
+        return container_save(e, c, err);
 }
 
 int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
@@ -627,6 +713,20 @@ int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **
         return r;
 }
 
+int container_init(Engine *e, Container *c, Error **err) {
+        Lock l = LOCK_INIT;
+        if (container_lock(e, c->id, &l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync_locked(e, c, err);
+        if (r == 0 && (c->state == CONTAINER_STATE_CONFIGURED ||
+                       c->state == CONTAINER_STATE_STOPPED || c->state == CONTAINER_STATE_EXITED))
+                r = container_init_locked(e, c, true, err);
+        lock_release(&l);
+        return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals, stop, pause.                                              */
 
@@ -636,8 +736,9 @@ int container_kill(Engine *e, Container *c, int sig, Error **err) {
                 return -1;
         int r = container_reload(e, c, err);
         if (r == 0)
-                r = container_sync(e, c, err);
-        if (r == 0 && c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED)
+                r = container_sync_locked(e, c, err);
+        /* Not even paused ones (semantics 2.4): the signal would wait. */
+        if (r == 0 && c->state != CONTAINER_STATE_RUNNING)
                 r = err_set(err, ERR_BAD_STATE, 0,
                             "can only kill running containers. %s is in state %s: container "
                             "state improper",
@@ -676,7 +777,7 @@ int container_stop(Engine *e, Container *c, int timeout_s, Error **err) {
                 return -1;
         int r = container_reload(e, c, err);
         if (r == 0)
-                r = container_sync(e, c, err);
+                r = container_sync_locked(e, c, err);
         if (r < 0 || (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
                       c->state != CONTAINER_STATE_CREATED)) {
                 /* Stopping a stopped container is fine, as with podman. */
@@ -723,11 +824,19 @@ static int container_pause_change(Engine *e, Container *c, bool pause, Error **e
                 return -1;
         int r = container_reload(e, c, err);
         if (r == 0)
-                r = container_sync(e, c, err);
-        ContainerState want = pause ? CONTAINER_STATE_RUNNING : CONTAINER_STATE_PAUSED;
-        if (r == 0 && c->state != want)
-                r = err_set(err, ERR_BAD_STATE, 0, "%s is not %s: container state improper", c->id,
-                            pause ? "running" : "paused");
+                r = container_sync_locked(e, c, err);
+        /* The reference's texts (semantics 2.4, methods 20 and 21). */
+        if (r == 0 && pause && c->state == CONTAINER_STATE_PAUSED)
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "\"%s\" is already paused: container state improper", c->id);
+        else if (r == 0 && pause && c->state != CONTAINER_STATE_RUNNING)
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "\"%s\" is not running, can't pause: container state improper",
+                            container_state_name(c->state));
+        else if (r == 0 && !pause && c->state != CONTAINER_STATE_PAUSED)
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "\"%s\" is not paused, can't unpause: container state improper",
+                            c->id);
         Runtime *rt = r == 0 ? engine_runtime(e, err) : NULL;
         if (r == 0 &&
             (!rt || (pause ? runtime_pause(rt, c->id, err) : runtime_resume(rt, c->id, err)) < 0))
@@ -760,7 +869,7 @@ int container_cleanup(Engine *e, const char *name, Error **err) {
                 return -1;
         int r = container_reload(e, c, err);
         if (r == 0)
-                r = container_sync(e, c, err);
+                r = container_sync_locked(e, c, err);
         bool remove = r == 0 && c->state == CONTAINER_STATE_EXITED &&
                       json_is_true(json_object_get(c->resolved, "rm"));
         lock_release(&l);
@@ -776,14 +885,15 @@ int container_wait(Engine *e, Container *c, int *ret_code, Error **err) {
                         return -1;
                 int r = container_reload(e, c, err);
                 if (r == 0)
-                        r = container_sync(e, c, err);
+                        r = container_sync_locked(e, c, err);
                 ContainerState s = c->state;
                 int code = c->exit_code;
                 lock_release(&l);
                 if (r < 0)
                         return -1;
-                if (s == CONTAINER_STATE_EXITED || s == CONTAINER_STATE_STOPPED ||
-                    s == CONTAINER_STATE_CONFIGURED) {
+                /* Created (initialised, never started) counts as not
+                 * running, as in the reference: there is nothing to wait for. */
+                if (s != CONTAINER_STATE_RUNNING && s != CONTAINER_STATE_PAUSED) {
                         *ret_code = code;
                         return 0;
                 }
@@ -799,21 +909,27 @@ int container_remove(Engine *e, Container *c, bool force, Error **err) {
                 return -1;
         int r = container_reload(e, c, err);
         if (r == 0)
-                r = container_sync(e, c, err);
-        if (r == 0 && (c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED ||
-                       c->state == CONTAINER_STATE_CREATED)) {
-                if (!force)
-                        r = err_set(err, ERR_BAD_STATE, 0,
-                                    "cannot remove container %s as it is %s - running or paused "
-                                    "containers cannot be removed without force: container state "
-                                    "improper",
-                                    c->id, container_state_name(c->state));
-                else {
-                        lock_release(&l);
-                        if (container_stop(e, c, -1, err) < 0)
-                                return -1;
-                        return container_remove(e, c, false, err);
-                }
+                r = container_sync_locked(e, c, err);
+        bool active = c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED;
+        if (r == 0 && active && !force)
+                r = c->state == CONTAINER_STATE_PAUSED
+                            ? err_set(err, ERR_BAD_STATE, 0,
+                                      "container %s is paused, cannot remove until unpaused: "
+                                      "container state improper",
+                                      c->id)
+                            : err_set(err, ERR_BAD_STATE, 0,
+                                      "cannot remove container %s as it is running - running or "
+                                      "paused containers cannot be removed: container state "
+                                      "improper",
+                                      c->id);
+        else if (r == 0 && (active || c->state == CONTAINER_STATE_CREATED)) {
+                /* A created container (initialised for an attach client that
+                 * never started it) needs no force, but its conmon must see
+                 * the end and write its exit file before the files go. */
+                lock_release(&l);
+                if (container_stop(e, c, active ? -1 : 0, err) < 0)
+                        return -1;
+                return container_remove(e, c, false, err);
         }
         if (r == 0) {
                 container_teardown(e, c);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Debris left by a process killed mid-pull or mid-removal: layer
- * directories and blobs that no row refers to. Every writer holds the
- * store lock (shared) from its first file to its commit, and removal holds
- * it exclusively, so whoever gets it exclusively sees only finished work
- * and debris. */
+/* Debris left by a process killed mid-pull or mid-removal: staging under
+ * ROOT/tmp, layer directories and blobs that no row refers to. Every
+ * writer (pull, import, load) holds the store lock (shared) from its first
+ * file to its commit, and removal holds it exclusively, so whoever gets it
+ * exclusively sees only finished work and debris. */
 #include <dirent.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +71,7 @@ void image_store_gc(Engine *e) {
         _cleanup_error_ Error *busy = NULL;
         if (lock_try_acquire(e->config.runroot, "store", "images", true, &store, &busy) < 0)
                 return; /* someone is working: their files are not debris */
+        engine_tmp_clean(e);
         Db *db;
         if (engine_db_get(e, &db, &busy) == 0) {
                 gc_dir(e, db, e->layers_dir, true);

@@ -42,3 +42,7 @@ void image_chain_id(const char *parent_chain_id, const char *diff_id, char ret[D
 
 /* Writes data as blob DIGEST atomically, unless present. */
 int image_blob_store(Engine *e, const char *digest, const void *data, size_t len, Error **err);
+
+/* Copies what is left to read of in into a new file at path (0600),
+ * synced. */
+int image_file_copy(int in, const char *path, Error **err);

@@ -14,7 +14,7 @@ int image_inspect(Engine *e, const Image *img, json_t **ret, Error **err);
 json_t *image_repo_digests(const Image *img);
 
 typedef struct ImageHistoryEntry {
-        char *id;        /* the image's ID on the newest entry, else "<missing>" */
+        char *id;        /* the image's ID, or a local parent's; "<missing>" past them */
         int64_t created; /* Unix ns, 0 when the record has none */
         char *created_by;
         char *comment;

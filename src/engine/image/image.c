@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container-fs.h"
 #include "engine-private.h"
 #include "image-store.h"
 #include "layer.h"
@@ -227,17 +228,20 @@ int image_remove(Engine *e, const char *name, bool force, char **ret_id, Error *
                         "unable to delete %s (must force) - image is referred to in multiple tags",
                         img->id);
                 goto out;
-        } else if (users > 0) {
-                /* Removing the containers with the image (force) belongs to
-                 * the containers issue; until then say so rather than
-                 * leave them without an image. */
+        } else if (users > 0 && !force) {
                 err_set(err, ERR_BAD_STATE, 0,
-                        "could not remove image %s as it is being used by %lld containers%s",
-                        img->id, (long long)users,
-                        force ? " (removing them with the image is not supported yet)" : "");
+                        "could not remove image %s as it is being used by %lld containers", img->id,
+                        (long long)users);
                 goto out;
-        } else if (image_delete(e, db, img, err) < 0)
-                goto out;
+        } else {
+                /* With force the containers go first (running ones
+                 * stopped), as libpod did. Container removal never takes
+                 * the store lock, so holding it here is safe. */
+                if (users > 0 && container_remove_by_image(e, img->id, err) < 0)
+                        goto out;
+                if (image_delete(e, db, img, err) < 0)
+                        goto out;
+        }
 
         *ret_id = xstrdup(img->id);
         r = 0;
@@ -248,36 +252,9 @@ out:
 }
 
 int image_remove_unused(Engine *e, json_t **ret, Error **err) {
-        /* Without containers every image is unused; when containers land,
-         * this skips the images they use. */
-        Image **images = NULL;
-        size_t n = 0;
-        if (image_list(e, &images, &n, err) < 0)
-                return -1;
-        json_t *removed = json_array();
-        int r = 0;
-        for (size_t i = 0; i < n && r == 0; i++) {
-                _cleanup_free_ char *id = NULL;
-                Error *e2 = NULL;
-                int64_t users = 0;
-                if ((r = image_container_count(e, images[i], &users, err)) < 0 || users > 0)
-                        continue;
-                if (image_remove(e, images[i]->id, true, &id, &e2) < 0) {
-                        /* Removed already as a parent of an earlier one. */
-                        if (e2->kind == ERR_IMAGE_NOT_FOUND) {
-                                err_free(e2);
-                                continue;
-                        }
-                        r = err_propagate(err, e2);
-                        break;
-                }
-                json_array_append_new(removed, json_string(id));
-        }
-        image_list_free(images, n);
-        if (r < 0) {
-                json_decref(removed);
-                return -1;
-        }
-        *ret = removed;
-        return 0;
+        /* Every image no container uses, children before their parents (in
+         * ID order a parent could come first and fail the whole call).
+         * Without containers that is exactly what ImagesPrune removes; when
+         * containers land, both skip the images they use. */
+        return image_prune(e, true, ret, err);
 }

@@ -114,20 +114,6 @@ int image_changes_apply(json_t *cfg, char **changes, Error **err) {
         return 0;
 }
 
-static int file_copy(int in, const char *path, Error **err) {
-        _cleanup_close_ int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (out < 0)
-                return err_set(err, ERR_SYSTEM, errno, "create `%s`", path);
-        char buf[1 << 16];
-        ssize_t n;
-        while ((n = read(in, buf, sizeof buf)) > 0)
-                if (write(out, buf, (size_t)n) != n)
-                        return err_set(err, ERR_SYSTEM, errno ? errno : EIO, "write `%s`", path);
-        if (n < 0 || fsync(out) < 0)
-                return err_set(err, ERR_SYSTEM, errno, "copy into `%s`", path);
-        return 0;
-}
-
 static char *json_bytes(json_t *doc, char digest[DIGEST_STRING_SIZE]) {
         char *text = json_dumps(doc, JSON_COMPACT);
         digest_buffer(text, strlen(text), digest);
@@ -152,9 +138,17 @@ int image_import(Engine *e, const char *source, const char *reference, const cha
         _cleanup_close_ int fd = open(source, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return err_set(err, ERR_SYSTEM, errno, "open `%s`", source);
-        _cleanup_free_ char *staging = NULL;
-        if (engine_tmp_dir(e, "import", &staging, err) < 0)
+        /* The shared store lock from the first staged file to the record:
+         * another process opening the store clears staging only when it
+         * gets the lock exclusively, and removals wait. */
+        Lock layer_lock = LOCK_INIT, store_lock = LOCK_INIT;
+        if (lock_acquire(e->config.runroot, "store", "images", false, &store_lock, err) < 0)
                 return -1;
+        _cleanup_free_ char *staging = NULL;
+        if (engine_tmp_dir(e, "import", &staging, err) < 0) {
+                lock_release(&store_lock);
+                return -1;
+        }
         _cleanup_free_ char *tree = xasprintf("%s/tree", staging);
         _cleanup_free_ char *blob_tmp = xasprintf("%s/blob", staging);
         LayerExtractResult res;
@@ -163,7 +157,6 @@ int image_import(Engine *e, const char *source, const char *reference, const cha
                 .allow_devices = true,
                 .preserve_owners = true,
         };
-        Lock layer_lock = LOCK_INIT, store_lock = LOCK_INIT;
         int r = -1;
         /* Declared before the first goto so the cleanups see NULLs. */
         _cleanup_free_ char *created = NULL, *config_text = NULL, *manifest_text = NULL;
@@ -196,7 +189,7 @@ int image_import(Engine *e, const char *source, const char *reference, const cha
                 }
                 media_type = MEDIA_TYPE_OCI_LAYER_GZIP;
         } else {
-                if (file_copy(fd, blob_tmp, err) < 0)
+                if (image_file_copy(fd, blob_tmp, err) < 0)
                         goto out;
                 memcpy(blob_digest, res.compressed_digest, DIGEST_STRING_SIZE);
                 blob_size = res.compressed_size;
@@ -229,10 +222,8 @@ int image_import(Engine *e, const char *source, const char *reference, const cha
                              "digest", blob_digest, "size", (json_int_t)blob_size);
         manifest_text = json_bytes(manifest, manifest_digest);
 
-        /* Shared store lock: removals wait until the record is in. */
-        if (lock_acquire(e->config.runroot, "store", "images", false, &store_lock, err) < 0 ||
-            lock_acquire(e->config.runroot, "layer", layer.chain_id + 7, true, &layer_lock, err) <
-                    0)
+        if (lock_acquire(e->config.runroot, "layer", layer.chain_id + 7, true, &layer_lock, err) <
+            0)
                 goto out;
         layer_dir = engine_layer_path(e, layer.chain_id);
         blob_path = engine_blob_path(e, blob_digest);

@@ -140,6 +140,29 @@ int image_history(Engine *e, const Image *img, ImageHistoryEntry **ret, size_t *
         if (image_config_load(e, img, &config, err) < 0 ||
             image_manifest_load(e, img, &manifest, err) < 0)
                 return -1;
+        /* The image, then the local images it was built on, nearest first:
+         * each one's top layer is the layer below the previous one's, as
+         * long as such an image exists (podman 1.0's history IDs). */
+        Image **all = NULL;
+        size_t n_all = 0;
+        if (image_list(e, &all, &n_all, err) < 0)
+                return -1;
+        size_t n_layers = 0;
+        while (img->layers[n_layers])
+                n_layers++;
+        const char **ids = xnew0(const char *, n_layers + 1);
+        size_t n_ids = 0;
+        ids[n_ids++] = img->id;
+        for (size_t below = n_layers; below-- > 1;) {
+                const char *found = NULL;
+                for (size_t k = 0; k < n_all && !found; k++)
+                        if (all[k]->top_layer && STREQ(all[k]->top_layer, img->layers[below - 1]))
+                                found = all[k]->id;
+                if (!found)
+                        break;
+                ids[n_ids++] = found;
+        }
+
         json_t *history = json_object_get(config, "history");
         json_t *mlayers = json_object_get(manifest, "layers");
         size_t n = json_array_size(history);
@@ -159,7 +182,9 @@ int image_history(Engine *e, const Image *img, ImageHistoryEntry **ret, size_t *
                 }
         }
         /* Newest first. An empty record shows 0 (not the reference's
-         * repeated size of the next layer: that was a bug). */
+         * repeated size of the next layer: that was a bug). The ID moves
+         * one image down past each record that made a layer. */
+        size_t id_at = 0;
         for (size_t k = 0; k < n; k++) {
                 size_t i = n - 1 - k;
                 json_t *rec = json_array_get(history, i);
@@ -170,13 +195,17 @@ int image_history(Engine *e, const Image *img, ImageHistoryEntry **ret, size_t *
                 if (created)
                         (void)timefmt_rfc3339_parse(created, &ns);
                 h[k] = (ImageHistoryEntry){
-                        .id = xstrdup(k == 0 ? img->id : "<missing>"),
+                        .id = xstrdup(id_at < n_ids ? ids[id_at] : "<missing>"),
                         .created = ns,
                         .created_by = xstrdup(by ? by : ""),
                         .comment = xstrdup(comment ? comment : ""),
                         .size = empty[i] ? 0 : sizes[i],
                 };
+                if (!empty[i])
+                        id_at++;
         }
+        free(ids);
+        image_list_free(all, n_all);
         free(sizes);
         free(empty);
         *ret = h;

@@ -116,10 +116,16 @@ static int load_layer(Engine *e, const char *file, const char *diff_id, const ch
                 ret->blob_size = (int64_t)size;
                 ret->blob_media_type = MEDIA_TYPE_OCI_LAYER_GZIP;
         } else {
-                if (link(file, blob) < 0 && rename(file, blob) < 0) {
-                        err_set(err, ERR_SYSTEM, errno, "keep blob `%s`", file);
+                /* A file of an archive we unpacked into staging is ours and
+                 * can be linked. A directory loaded in place (dir:, oci:)
+                 * is the user's: copy, since a hard link would share the
+                 * inode with a file they may rewrite later (exporting to
+                 * the same directory truncates it) and the directory may
+                 * sit on another filesystem. */
+                size_t tl = strlen(e->tmp_dir);
+                bool staged = strncmp(file, e->tmp_dir, tl) == 0 && file[tl] == '/';
+                if ((!staged || link(file, blob) < 0) && image_file_copy(fd, blob, err) < 0)
                         goto out;
-                }
                 memcpy(ret->blob_digest, res.compressed_digest, DIGEST_STRING_SIZE);
                 ret->blob_size = (int64_t)res.compressed_size;
                 ret->blob_media_type = res.compression == LAYER_COMPRESSION_GZIP
@@ -190,10 +196,8 @@ static int load_image(Engine *e, const char *dir, const char *config_name, char 
         char manifest_digest[DIGEST_STRING_SIZE];
         _cleanup_free_ char *manifest_text = image_manifest_bytes(manifest, manifest_digest);
         const char *first = json_string_value(json_array_get(names, 0));
-        Lock store = LOCK_INIT;
-        int r = lock_acquire(e->config.runroot, "store", "images", false, &store, err);
-        if (r == 0)
-                r = image_blob_store(e, config_digest, config_text, config_len, err);
+        /* image_load() holds the store lock (shared) around all this. */
+        int r = image_blob_store(e, config_digest, config_text, config_len, err);
         if (r == 0)
                 r = image_blob_store(e, manifest_digest, manifest_text, strlen(manifest_text), err);
         if (r == 0)
@@ -220,7 +224,6 @@ static int load_image(Engine *e, const char *dir, const char *config_name, char 
                                                 .config = config,
                                         },
                                         err);
-        lock_release(&store);
         if (r == 0)
                 *ret_id = xstrdup(config_digest + 7);
         return r;
@@ -339,7 +342,9 @@ static int load_oci_layout(Engine *e, const char *dir, const char *ref_name, jso
                 json_object_get(chosen, "annotations"), "org.opencontainers.image.ref.name"));
         if (annotated && strpbrk(annotated, "/:")) {
                 _cleanup_json_ json_t *one = json_pack("[s]", annotated);
-                json_array_extend(names, load_names(one));
+                /* json_array_extend copies: the new array is ours to drop. */
+                _cleanup_json_ json_t *normal = load_names(one);
+                json_array_extend(names, normal);
         }
         json_array_extend(names, extra_names);
         if (r == 0)
@@ -396,7 +401,7 @@ static bool dir_has(const char *dir, const char *name) {
         return access(p, F_OK) == 0;
 }
 
-int image_load(Engine *e, const char *source, json_t *names, char **ret_id, Error **err) {
+static int load_locked(Engine *e, const char *source, json_t *names, char **ret_id, Error **err) {
         ImageTransport transport;
         _cleanup_free_ char *path = NULL, *ref = NULL;
         if (image_transport_split(source, &transport, &path, &ref, err) < 0)
@@ -442,4 +447,17 @@ int image_load(Engine *e, const char *source, json_t *names, char **ret_id, Erro
         _cleanup_error_ Error *ignored = NULL;
         (void)layer_tree_remove(staging, &ignored);
         return r < 0 ? err_wrap(err, "load `%s`", path) : 0;
+}
+
+int image_load(Engine *e, const char *source, json_t *names, char **ret_id, Error **err) {
+        /* The shared store lock from the first staged file to the last
+         * record: another process opening the store clears staging and
+         * unreferenced layers only when it gets the lock exclusively, and
+         * removals wait. */
+        Lock store = LOCK_INIT;
+        if (lock_acquire(e->config.runroot, "store", "images", false, &store, err) < 0)
+                return -1;
+        int r = load_locked(e, source, names, ret_id, err);
+        lock_release(&store);
+        return r;
 }

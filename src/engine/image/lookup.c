@@ -100,8 +100,10 @@ static int lookup_suffix(Db *db, const char *original, const char *name, char *r
 }
 
 static int lookup_id(Db *db, const char *input, char *ret_id, Error **err) {
+        /* Not "no such image": ImageExists answers ErrorOccurred for a
+         * blank name rather than "does not exist" (semantics 2.7 #56). */
         if (!*input)
-                return err_set(err, ERR_IMAGE_NOT_FOUND, 0, "input name is blank");
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "input name is blank");
 
         const char *name = input;
         _cleanup_free_ char *rest = NULL;

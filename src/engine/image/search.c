@@ -61,32 +61,47 @@ int image_search(Engine *e, const char *term, int limit, json_t **ret, Error **e
         return 0;
 }
 
-int image_prune(Engine *e, json_t **ret, Error **err) {
-        /* Dangling images: no name, and no other image built on them. */
-        Image **images = NULL;
-        size_t n = 0;
-        if (image_list(e, &images, &n, err) < 0)
-                return -1;
+int image_prune(Engine *e, bool all, json_t **ret, Error **err) {
         json_t *pruned = json_array();
         int r = 0;
-        for (size_t i = 0; i < n && r == 0; i++) {
-                if (images[i]->names[0])
-                        continue;
-                bool parent = false;
-                if ((r = image_is_parent(e, images[i], &parent, err)) < 0 || parent)
-                        continue;
-                _cleanup_free_ char *id = NULL;
-                Error *e2 = NULL;
-                if (image_remove(e, images[i]->id, false, &id, &e2) < 0) {
-                        if (e2->kind == ERR_IMAGE_NOT_FOUND)
-                                err_free(e2);
-                        else
-                                r = err_propagate(err, e2);
-                        continue;
+        /* A parent goes only once its children have: pass again after any
+         * removal. Without containers no image is otherwise in use; when
+         * containers land, `all` skips the images they use. */
+        for (bool progress = true; progress && r == 0;) {
+                progress = false;
+                Image **images = NULL;
+                size_t n = 0;
+                if ((r = image_list(e, &images, &n, err)) < 0)
+                        break;
+                for (size_t i = 0; i < n && r == 0; i++) {
+                        if (images[i]->names[0] && !all)
+                                continue;
+                        bool parent = false;
+                        if ((r = image_is_parent(e, images[i], &parent, err)) < 0 || parent)
+                                continue;
+                        /* A tagged image in use is no candidate. Pruning
+                         * never removes containers: an untagged image in
+                         * use goes through without force, and fails. */
+                        int64_t users = 0;
+                        if ((r = image_container_count(e, images[i], &users, err)) < 0)
+                                continue;
+                        if (users > 0 && images[i]->names[0])
+                                continue;
+                        _cleanup_free_ char *id = NULL;
+                        Error *e2 = NULL;
+                        /* By ID with force: every name goes with the image. */
+                        if (image_remove(e, images[i]->id, all && users == 0, &id, &e2) < 0) {
+                                if (e2->kind == ERR_IMAGE_NOT_FOUND)
+                                        err_free(e2);
+                                else
+                                        r = err_propagate(err, e2);
+                                continue;
+                        }
+                        json_array_append_new(pruned, json_string(id));
+                        progress = true;
                 }
-                json_array_append_new(pruned, json_string(id));
+                image_list_free(images, n);
         }
-        image_list_free(images, n);
         if (r < 0) {
                 json_decref(pruned);
                 return -1;
