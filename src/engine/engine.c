@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,13 +91,25 @@ static int mkdir_p(const char *path, mode_t mode, Error **err) {
         return 0;
 }
 
+/* Staging entries are named "PID-purpose-XXXXXX" by the process that
+ * made them; only those of processes that are gone are debris (a live
+ * process may be staging without holding any lock yet). */
+static bool tmp_entry_is_orphan(const char *name) {
+        char *end;
+        long pid = strtol(name, &end, 10);
+        if (end == name || *end != '-' || pid <= 0)
+                return true; /* not ours: an older layout, or junk */
+        return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 void engine_tmp_clean(Engine *e) {
         DIR *d = opendir(e->tmp_dir);
         if (!d)
                 return;
         struct dirent *de;
         while ((de = readdir(d))) {
-                if (STREQ(de->d_name, ".") || STREQ(de->d_name, ".."))
+                if (STREQ(de->d_name, ".") || STREQ(de->d_name, "..") ||
+                    !tmp_entry_is_orphan(de->d_name))
                         continue;
                 _cleanup_free_ char *p = xasprintf("%s/%s", e->tmp_dir, de->d_name);
                 _cleanup_error_ Error *ignored = NULL;
@@ -179,7 +192,7 @@ char *engine_layer_path(const Engine *e, const char *chain_id) {
 }
 
 int engine_tmp_dir(const Engine *e, const char *purpose, char **ret, Error **err) {
-        _cleanup_free_ char *t = xasprintf("%s/%s-XXXXXX", e->tmp_dir, purpose);
+        _cleanup_free_ char *t = xasprintf("%s/%d-%s-XXXXXX", e->tmp_dir, (int)getpid(), purpose);
         if (!mkdtemp(t))
                 return err_set(err, ERR_SYSTEM, errno, "create staging directory in `%s`",
                                e->tmp_dir);
