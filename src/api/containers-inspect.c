@@ -100,7 +100,8 @@ API_HANDLER(ListContainerProcesses) {
         if (container_stats_processes(e, c, descriptors, n, &lines, &n_lines, &err) < 0) {
                 if (err->kind == ERR_BAD_STATE) {
                         /* The reference names the container as it was asked for. */
-                        _cleanup_free_ char *reason = xasprintf("container %s is not running", name);
+                        _cleanup_free_ char *reason =
+                                xasprintf("container %s is not running", name);
                         api_reply_error_occurred(call, reason);
                 } else
                         api_reply_error_occurred(call, err->message);
@@ -138,8 +139,7 @@ API_HANDLER(GetContainerStats) {
                 api_reply_error(call, err, name); /* NoContainerRunning, ErrorOccurred */
                 return;
         }
-        (void)vl_call_reply(call, json_pack("{s:o}", "container", stats_json(c, &s)), false,
-                            NULL);
+        (void)vl_call_reply(call, json_pack("{s:o}", "container", stats_json(c, &s)), false, NULL);
 }
 
 API_HANDLER(ContainerConfig) {
@@ -175,8 +175,8 @@ API_HANDLER(ContainerArtifacts) {
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *bytes = NULL;
         size_t len = 0;
-        if (container_inspect_artifact(e, c, param_string(parameters, "artifactName"), &bytes,
-                                       &len, &err) < 0) {
+        if (container_inspect_artifact(e, c, param_string(parameters, "artifactName"), &bytes, &len,
+                                       &err) < 0) {
                 reply_wrapped(call, "unable to get container artifacts", err);
                 return;
         }

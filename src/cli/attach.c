@@ -108,6 +108,50 @@ static void *resizer_thread(void *userdata) {
         }
 }
 
+/* Piped input for a container with a terminal: a terminal has no end of
+ * input of its own, only the EOF character its line discipline turns into
+ * one (closing conmon's side does not reach the program). So the data goes
+ * through a pipe of ours and is followed by ctrl-d, twice when the last
+ * line is unfinished (the first only hands it over). */
+typedef struct Feeder {
+        int in;
+        int out; /* closed by the thread when done */
+} Feeder;
+
+static bool fd_write_all(int fd, const char *buf, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return false;
+                buf += n;
+                len -= (size_t)n;
+        }
+        return true;
+}
+
+static void *feeder_thread(void *userdata) {
+        Feeder *f = userdata;
+        char buf[8192];
+        char last = '\n';
+        for (;;) {
+                ssize_t n = read(f->in, buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                if (!fd_write_all(f->out, buf, (size_t)n))
+                        goto done;
+                last = buf[n - 1];
+        }
+        (void)fd_write_all(f->out, "\x04\x04", last == '\n' ? 1 : 2);
+done:
+        close(f->out);
+        f->out = -1;
+        return NULL;
+}
+
 /* "<bundle>/ctl" -> "<bundle>"; NULL when the path is not of that form. */
 static char *ctl_bundle_dir(const char *ctl) {
         size_t len = ctl ? strlen(ctl) : 0;
@@ -164,13 +208,26 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
                 thread_started = pthread_create(&thread, NULL, resizer_thread, &resizer) == 0;
         }
 
+        pthread_t feeder_id;
+        Feeder feeder = { .in = -1, .out = -1 };
+        bool feeder_started = false;
+        int feed[2] = { -1, -1 };
         int ret = CLI_EXIT_ERROR;
         if (cli_call_exit_code(s, "io.podman.StartContainer", name, NULL, &code) < 0) {
                 ret = code;
                 goto out;
         }
+        int in_fd = o->stdin ? STDIN_FILENO : -1;
+        if (o->stdin && o->tty && !isatty(STDIN_FILENO) && pipe2(feed, O_CLOEXEC) == 0) {
+                feeder = (Feeder){ .in = STDIN_FILENO, .out = feed[1] };
+                if (pthread_create(&feeder_id, NULL, feeder_thread, &feeder) == 0) {
+                        feeder_started = true;
+                        in_fd = feed[0];
+                } else
+                        close(feed[1]);
+        }
         RuntimeAttachOptions ao = {
-                .in_fd = o->stdin ? STDIN_FILENO : -1,
+                .in_fd = in_fd,
                 .out_fd = STDOUT_FILENO,
                 .err_fd = STDERR_FILENO,
                 /* Only what a person types: piped data may hold the bytes. */
@@ -201,6 +258,15 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
 out:
         if (raw)
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        if (feeder_started) {
+                /* It may be blocked reading an input that never ends. */
+                pthread_cancel(feeder_id);
+                pthread_join(feeder_id, NULL);
+                if (feeder.out >= 0)
+                        close(feeder.out);
+        }
+        if (feed[0] >= 0)
+                close(feed[0]);
         if (winch[1] >= 0) {
                 sigaction(SIGWINCH, &old_winch, NULL);
                 winch_pipe_write = -1;

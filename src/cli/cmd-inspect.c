@@ -43,10 +43,11 @@ static json_t *inspect_one(CliSession *s, const char *name, InspectType type) {
         bool container = type == INSPECT_CONTAINER;
         _cleanup_json_ json_t *params = json_pack("{s:s}", "name", name);
         _cleanup_json_ json_t *reply = NULL;
-        if (cli_call(s, container ? "io.podman.InspectContainer" : "io.podman.InspectImage",
-                     params, &reply) < 0)
+        if (cli_call(s, container ? "io.podman.InspectContainer" : "io.podman.InspectImage", params,
+                     &reply) < 0)
                 return NULL;
-        const char *text = json_string_value(json_object_get(reply, container ? "container" : "image"));
+        const char *text =
+                json_string_value(json_object_get(reply, container ? "container" : "image"));
         json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
         if (!doc)
                 cli_error("inspect %s: the service sent no valid document", name);

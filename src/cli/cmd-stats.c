@@ -90,8 +90,7 @@ static void stats_table_print(json_t *samples) {
         json_t *st;
         json_array_foreach (samples, i, st) {
                 char cpu[32], mem[80], memp[32], net[80], blk[80];
-                snprintf(cpu, sizeof cpu, "%.2f%%",
-                         json_number_value(json_object_get(st, "cpu")));
+                snprintf(cpu, sizeof cpu, "%.2f%%", json_number_value(json_object_get(st, "cpu")));
                 stats_io_format(st, "mem_usage", "mem_limit", mem, sizeof mem);
                 snprintf(memp, sizeof memp, "%.2f%%",
                          json_number_value(json_object_get(st, "mem_perc")));

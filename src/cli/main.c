@@ -16,7 +16,7 @@ const CliCommand cli_commands[] = {
         { "images", "list images", cmd_images },
         { "rmi", "remove images", cmd_rmi },
         { "tag", "add names to an image", cmd_tag },
-        { "inspect", "show details of images", cmd_inspect },
+        { "inspect", "show details of containers and images", cmd_inspect },
         { "history", "show the history of an image", cmd_history },
         { "image", "manage images (exists, prune, ...)", cmd_image },
         { "import", "import a root filesystem tarball as an image", cmd_import },

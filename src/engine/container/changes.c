@@ -313,8 +313,9 @@ static int diff_entry(DiffCtx *ctx, int new_fd, const OldDir *old, const char *p
         _cleanup_close_ int fd = dir_open(new_fd, name);
         if (fd < 0)
                 return err_set(err, ERR_SYSTEM, errno, "open `%s`", child);
-        /* Whatever was below a directory that was not one before, or that
-         * an opaque directory hides, is gone from the new tree. */
+        /* The old tree below it: nothing when it was no directory before.
+         * Below an opaque directory the upper listing is the whole new
+         * directory, so what the old one had beyond it was deleted. */
         OldDir sub = existed && S_ISDIR(ost.st_mode) ? old_descend(old, name)
                                                      : (OldDir){ .fds = xnew0(int, 1), .n = 0 };
         bool complete = ctx->complete || (existed && fd_is_opaque(fd));

@@ -90,5 +90,4 @@ extern const size_t container_stats_ps_default_n;
  * ("'x': unknown descriptor"). New NULL-terminated array of new strings in
  * *ret_lines, count in *ret_n. */
 int container_stats_processes(Engine *e, const Container *c, const char *const *descriptors,
-                              size_t n, char ***ret_lines, size_t *ret_n,
-                              Error **err) _must_check_;
+                              size_t n, char ***ret_lines, size_t *ret_n, Error **err) _must_check_;

@@ -43,7 +43,7 @@ static json_t *jpath(json_t *root, const char *path) {
         return cur;
 }
 
-static bool json_is_empty(const json_t *v) {
+static bool value_is_empty(const json_t *v) {
         switch (json_typeof(v)) {
         case JSON_NULL:
         case JSON_FALSE:
@@ -66,7 +66,7 @@ static bool json_is_empty(const json_t *v) {
 /* v (new reference), with Go's nil for a missing value or an empty slice
  * or map: the documents print empty collections as null. */
 static json_t *ref_or_null(json_t *v) {
-        if (!v || ((json_is_array(v) || json_is_object(v)) && json_is_empty(v)))
+        if (!v || ((json_is_array(v) || json_is_object(v)) && value_is_empty(v)))
                 return json_null();
         return json_incref(v);
 }
@@ -84,7 +84,7 @@ static const char *jstr(json_t *root, const char *path) {
 }
 
 /* A JSON string made from a new C string, which it frees. */
-static json_t *json_take(char *s) {
+static json_t *string_take(char *s) {
         json_t *j = json_string(s);
         free(s);
         return j;
@@ -92,7 +92,7 @@ static json_t *json_take(char *s) {
 
 /* Sets key unless v is empty (Go's ",omitempty"); takes v. */
 static void set_omitempty(json_t *obj, const char *key, json_t *v) {
-        if (json_is_empty(v))
+        if (value_is_empty(v))
                 json_decref(v);
         else
                 json_object_set_new(obj, key, v);
@@ -155,8 +155,7 @@ static json_t *field_value(const InspectField *f, const InspectSources *s) {
 }
 
 /* Appends the table's fields to obj in table order. */
-static void fields_add(json_t *obj, const InspectField *fields, size_t n,
-                       const InspectSources *s) {
+static void fields_add(json_t *obj, const InspectField *fields, size_t n, const InspectSources *s) {
         for (size_t i = 0; i < n; i++) {
                 json_t *v = field_value(&fields[i], s);
                 if (fields[i].omit_empty)
@@ -236,7 +235,7 @@ static char *inspect_etc_file(const Engine *e, const Container *c, const char *n
 }
 
 /* The ID of a "container:X" namespace mode's X (X itself when it is gone),
- * or NULL for other modes. */
+ * or null for other modes. */
 static json_t *inspect_peer_id(Engine *e, const char *mode) {
         if (!mode || !STRPREFIX(mode, "container:"))
                 return json_null();
@@ -271,11 +270,11 @@ static json_t *inspect_ports(const Container *c) {
         json_array_foreach (json_object_get(c->resolved, "ports"), i, p) {
                 const char *proto = json_string_value(json_object_get(p, "protocol"));
                 const char *ip = json_string_value(json_object_get(p, "host_ip"));
-                json_array_append_new(
-                        out, json_pack("{s:O, s:O, s:s, s:s}", "hostPort",
-                                       json_object_get(p, "host_port"), "containerPort",
-                                       json_object_get(p, "container_port"), "protocol",
-                                       proto ? proto : "tcp", "hostIP", ip ? ip : ""));
+                json_array_append_new(out,
+                                      json_pack("{s:O, s:O, s:s, s:s}", "hostPort",
+                                                json_object_get(p, "host_port"), "containerPort",
+                                                json_object_get(p, "container_port"), "protocol",
+                                                proto ? proto : "tcp", "hostIP", ip ? ip : ""));
         }
         return out;
 }
@@ -385,8 +384,12 @@ static int inspect_spec_load(Engine *e, Container *c, json_t **ret, Error **err)
         Lock l = LOCK_INIT;
         if (container_lock(e, c->id, &l, err) < 0)
                 return -1;
-        /* A start may have written one while we waited for the lock. */
-        r = inspect_spec_read(e, c, ret, err);
+        /* A start may have written one while we waited for the lock, or a
+         * removal taken the container away: its rootfs must not come back. */
+        _cleanup_(container_freep) Container *still = NULL;
+        r = container_lookup(e, c->id, &still, err);
+        if (r == 0)
+                r = inspect_spec_read(e, c, ret, err);
         if (r == 0) {
                 bool was_mounted = rootfs_is_mounted(e, c->id);
                 _cleanup_free_ char *rootfs = NULL;
@@ -539,7 +542,8 @@ static json_t *artifact_port_bindings(const Container *c) {
                 const char *proto = json_string_value(json_object_get(p, "protocol"));
                 const char *ip = json_string_value(json_object_get(p, "host_ip"));
                 _cleanup_free_ char *key = xasprintf(
-                        "%lld/%s", (long long)json_integer_value(json_object_get(p, "container_port")),
+                        "%lld/%s",
+                        (long long)json_integer_value(json_object_get(p, "container_port")),
                         proto ? proto : "tcp");
                 _cleanup_free_ char *port = xasprintf(
                         "%lld", (long long)json_integer_value(json_object_get(p, "host_port")));
@@ -548,8 +552,8 @@ static json_t *artifact_port_bindings(const Container *c) {
                         list = json_array();
                         json_object_set_new(map, key, list);
                 }
-                json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", ip ? ip : "",
-                                                      "HostPort", port));
+                json_array_append_new(
+                        list, json_pack("{s:s, s:s}", "HostIp", ip ? ip : "", "HostPort", port));
         }
         return map;
 }
@@ -563,12 +567,16 @@ static json_t *artifact_id_map(json_t *entries) {
         json_t *m;
         json_array_foreach (entries, i, m) {
                 long long cid, hid, size;
-                if (sscanf(json_string_value(m) ? json_string_value(m) : "", "%lld:%lld:%lld",
-                           &cid, &hid, &size) == 3)
-                        json_array_append_new(out, json_pack("{s:I, s:I, s:I}", "container_id",
-                                                             (json_int_t)cid, "host_id",
-                                                             (json_int_t)hid, "size",
-                                                             (json_int_t)size));
+                if (sscanf(json_string_value(m) ? json_string_value(m) : "", "%lld:%lld:%lld", &cid,
+                           &hid, &size) == 3)
+                        json_array_append_new(out,
+                                              json_pack("{s:I, s:I, s:I}", "container_id",
+                                                        (json_int_t)cid, "host_id", (json_int_t)hid,
+                                                        "size", (json_int_t)size));
+        }
+        if (json_array_size(out) == 0) {
+                json_decref(out);
+                return NULL;
         }
         return out;
 }
@@ -598,7 +606,8 @@ static json_t *artifact_cgroup_parent(const Container *c) {
 }
 
 static json_t *artifact_derived(const Container *c, json_t *image_config) {
-        const char *volume_type = json_string_value(json_object_get(c->create, "image_volume_type"));
+        const char *volume_type =
+                json_string_value(json_object_get(c->create, "image_volume_type"));
         InspectSources res = { .create = c->create };
         json_t *d = json_object();
         json_object_set_new(d, "Runtime", json_object());
@@ -620,9 +629,11 @@ static json_t *artifact_derived(const Container *c, json_t *image_config) {
         json_object_set_new(d, "Name", json_string(c->name));
         json_object_set_new(d, "NetMode", json_string(resolved_str(c, "net_mode")));
         json_object_set_new(d, "PortBindings", nonempty_or_null(artifact_port_bindings(c)));
-        json_object_set_new(d, "Resources", fields_object(artifact_resources,
-                                                          ELEMENTSOF(artifact_resources), &res));
-        json_object_set_new(d, "StopSignal", ref_or_null(json_object_get(c->resolved, "stop_signal")));
+        json_object_set_new(
+                d, "Resources",
+                fields_object(artifact_resources, ELEMENTSOF(artifact_resources), &res));
+        json_object_set_new(d, "StopSignal",
+                            ref_or_null(json_object_get(c->resolved, "stop_signal")));
         json_object_set_new(d, "StopTimeout",
                             ref_or_null(json_object_get(c->resolved, "stop_timeout")));
         json_object_set_new(d, "WorkDir", json_string(resolved_str(c, "work_dir")));
@@ -642,7 +653,7 @@ int container_inspect_artifact(Engine *e, const Container *c, const char *name, 
                                name);
         _cleanup_json_ json_t *image_config = inspect_image_config(e, c);
         _cleanup_json_ json_t *doc = inspect_create_config(c, image_config);
-        char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        char *text = json_dumps(doc, JSON_COMPACT);
         if (!text)
                 return err_set(err, ERR_INTERNAL, 0, "serialise create-config of %s", c->id);
         *ret_len = strlen(text);
@@ -657,14 +668,13 @@ static json_t *inspect_state_object(const Container *c, json_t *spec) {
         _cleanup_free_ char *started = timefmt_rfc3339(c->started);
         _cleanup_free_ char *finished = timefmt_rfc3339(c->finished);
         const char *version = jstr(spec, "ociVersion");
-        return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}",
-                         "OciVersion", version, "Status", container_state_name(c->state),
-                         "Running", c->state == CONTAINER_STATE_RUNNING, "Paused",
-                         c->state == CONTAINER_STATE_PAUSED, "Restarting", false, "OOMKilled",
-                         c->oom_killed, "Dead",
-                         (unsigned)c->state > (unsigned)CONTAINER_STATE_EXITED, "Pid", c->pid,
-                         "ExitCode", c->exit_code, "Error", "", "StartedAt", started,
-                         "FinishedAt", finished);
+        return json_pack(
+                "{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "OciVersion",
+                version, "Status", container_state_name(c->state), "Running",
+                c->state == CONTAINER_STATE_RUNNING, "Paused", c->state == CONTAINER_STATE_PAUSED,
+                "Restarting", false, "OOMKilled", c->oom_killed, "Dead",
+                (unsigned)c->state > (unsigned)CONTAINER_STATE_EXITED, "Pid", c->pid, "ExitCode",
+                c->exit_code, "Error", "", "StartedAt", started, "FinishedAt", finished);
 }
 
 /* overlay: the directories the rootfs is made of; vfs keeps one copy and
@@ -808,19 +818,17 @@ static void data_command_add(json_t *d, json_t *spec) {
 static json_t *data_derived(Engine *e, const Container *c, json_t *spec) {
         json_t *d = json_object();
         json_object_set_new(d, "ID", json_string(c->id));
-        json_object_set_new(d, "Created", json_take(timefmt_rfc3339(c->created)));
+        json_object_set_new(d, "Created", string_take(timefmt_rfc3339(c->created)));
         data_command_add(d, spec);
         json_object_set_new(d, "State", inspect_state_object(c, spec));
         json_object_set_new(d, "Image", json_string(c->image_id));
         json_object_set_new(d, "ImageName", json_string(c->image_name));
         json_object_set_new(d, "ResolvConfPath",
-                            json_take(inspect_etc_file(e, c, "resolv.conf")));
-        json_object_set_new(d, "HostnamePath",
-                            json_take(inspect_etc_file(e, c, "hostname")));
-        json_object_set_new(d, "HostsPath", json_take(inspect_etc_file(e, c, "hosts")));
-        json_object_set_new(d, "StaticDir",
-                            json_take(container_userdata_dir(e, c->id)));
-        json_object_set_new(d, "LogPath", json_take(container_log_path(e, c)));
+                            string_take(inspect_etc_file(e, c, "resolv.conf")));
+        json_object_set_new(d, "HostnamePath", string_take(inspect_etc_file(e, c, "hostname")));
+        json_object_set_new(d, "HostsPath", string_take(inspect_etc_file(e, c, "hosts")));
+        json_object_set_new(d, "StaticDir", string_take(container_userdata_dir(e, c->id)));
+        json_object_set_new(d, "LogPath", string_take(container_log_path(e, c)));
         json_object_set_new(d, "Name", json_string(c->name));
         json_object_set_new(d, "Driver", json_string(e->config.storage_driver));
         json_object_set_new(d, "ExecIDs", json_array());
@@ -922,10 +930,10 @@ static json_t *inspect_host_config(Engine *e, json_t *spec, json_t *artifact) {
         if (shm == 0)
                 shm = json_integer_value(jpath(artifact, "Resources.ShmSize"));
         double cpus = json_number_value(jpath(artifact, "Resources.CPUs"));
-        _cleanup_json_ json_t *derived = json_pack(
-                "{s:s, s:I, s:s, s:I}", "Cgroup", inspect_cgroup_mode(spec), "ShmSize",
-                (json_int_t)shm, "Runtime", inspect_runtime_name(e), "NanoCpus",
-                (json_int_t)llround(cpus * 1e9));
+        _cleanup_json_ json_t *derived =
+                json_pack("{s:s, s:I, s:s, s:I}", "Cgroup", inspect_cgroup_mode(spec), "ShmSize",
+                          (json_int_t)shm, "Runtime", inspect_runtime_name(e), "NanoCpus",
+                          (json_int_t)llround(cpus * 1e9));
         InspectSources s = { .spec = spec, .artifact = artifact, .derived = derived };
         return fields_object(host_config_fields, ELEMENTSOF(host_config_fields), &s);
 }
@@ -1060,7 +1068,7 @@ static json_t *config_user_volumes(const Container *c) {
                 const char *dest = colon ? colon + 1 : spec;
                 const char *end = strchr(dest, ':');
                 json_array_append_new(out, end ? json_stringn(dest, (size_t)(end - dest))
-                                                : json_string(dest));
+                                               : json_string(dest));
         }
         return out;
 }
@@ -1103,7 +1111,7 @@ static json_t *config_derived(Engine *e, const Container *c, json_t *spec, json_
         json_object_set_new(d, "imageVolumes",
                             json_boolean(STREQ(jstr(artifact, "ImageVolumeType"), "bind")));
         json_object_set_new(d, "shmSize", json_integer(inspect_shm_size(spec)));
-        json_object_set_new(d, "staticDir", json_take(container_userdata_dir(e, c->id)));
+        json_object_set_new(d, "staticDir", string_take(container_userdata_dir(e, c->id)));
         config_namespace_peers_add(e, c, d);
         json_t *deps = inspect_dependencies(e, c);
         json_object_set_new(d, "Dependencies", deps ? deps : json_null());
@@ -1112,8 +1120,8 @@ static json_t *config_derived(Engine *e, const Container *c, json_t *spec, json_
         json_object_set_new(d, "networks", ref_or_null(json_object_get(c->resolved, "networks")));
         json_object_set_new(d, "userVolumes", config_user_volumes(c));
         json_object_set_new(d, "command", config_command(c, image_config));
-        json_object_set_new(d, "createdTime", json_take(timefmt_rfc3339(c->created)));
-        json_object_set_new(d, "logPath", json_take(container_log_path(e, c)));
+        json_object_set_new(d, "createdTime", string_take(timefmt_rfc3339(c->created)));
+        json_object_set_new(d, "logPath", string_take(container_log_path(e, c)));
         json_object_set_new(d, "runtime", json_string(inspect_runtime_name(e)));
         json_object_set_new(d, "exitCommand", inspect_exit_command(e, c->id));
         return d;
@@ -1164,8 +1172,8 @@ json_t *container_inspect_state(Engine *e, const Container *c) {
         set_omitempty(doc, "runDir", json_string(access(run_dir, F_OK) == 0 ? run_dir : ""));
         set_omitempty(doc, "mounted", json_boolean(c->mounted != NULL));
         set_omitempty(doc, "mountPoint", json_string(c->mounted ? c->mounted : ""));
-        json_object_set_new(doc, "startedTime", json_take(timefmt_rfc3339(c->started)));
-        json_object_set_new(doc, "finishedTime", json_take(timefmt_rfc3339(c->finished)));
+        json_object_set_new(doc, "startedTime", string_take(timefmt_rfc3339(c->started)));
+        json_object_set_new(doc, "finishedTime", string_take(timefmt_rfc3339(c->finished)));
         set_omitempty(doc, "exitCode", json_integer(c->exit_code));
         set_omitempty(doc, "exited", json_boolean(exited));
         set_omitempty(doc, "oomKilled", json_boolean(c->oom_killed));

@@ -403,7 +403,9 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
          * host cannot honour it. */
         if (rootfs_mount(e, c->id, img->layers, &rootfs, err) < 0)
                 goto out;
-        r = container_spec(e, c, rootfs, NULL, false, &config, &resolved, err);
+        /* The /etc file paths are given (the files are written at start) so
+         * that dns and host options are checked now. */
+        r = container_spec(e, c, rootfs, NULL, true, &config, &resolved, err);
         resolved_set = r == 0;
         (void)rootfs_umount(e, c->id, &ignored);
         if (r < 0) {

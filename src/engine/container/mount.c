@@ -29,6 +29,20 @@ static char *mount_count_path(const Engine *e, const char *id) {
         return xasprintf("%s/mount-count", run);
 }
 
+/* mountinfo writes space, tab, newline and backslash in paths as \ooo. */
+static void mountinfo_unescape(char *s) {
+        char *w = s;
+        for (char *r = s; *r; w++) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else
+                        *w = *r++;
+        }
+        *w = '\0';
+}
+
 /* The kernel's ID of the mount on the container's mount point (the top
  * one), or -1. Every mount gets a new ID, so a count written for one
  * mount is not believed for the next (the engine unmounts after an exit
@@ -41,7 +55,10 @@ static long mount_instance_id(const Engine *e, const char *id) {
         while (f && fgets(line, sizeof line, f)) {
                 long mnt;
                 char mp[4096];
-                if (sscanf(line, "%ld %*s %*s %*s %4095s", &mnt, mp) == 2 && STREQ(mp, merged))
+                if (sscanf(line, "%ld %*s %*s %*s %4095s", &mnt, mp) != 2)
+                        continue;
+                mountinfo_unescape(mp);
+                if (STREQ(mp, merged))
                         found = mnt;
         }
         return found;

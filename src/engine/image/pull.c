@@ -245,7 +245,7 @@ static int pull_layer_fetch(PullJob *job, RegistryClient *client, PullLayer *l, 
                 /* A download that failed (digest or size mismatch, cut
                  * transfer) is the cause when both failed: the extractor
                  * only saw bad or truncated input. The download no longer
-                 * stops when the extractor does (layer_sink_write). */
+                 * stops when the extractor does (layer_sink_put). */
                 err_propagate(err, TAKE_PTR(fetch_err));
         } else if (x.r < 0) {
                 err_propagate(err, TAKE_PTR(x.error));
