@@ -25,11 +25,8 @@ CREATE TABLE images (
         top_layer TEXT REFERENCES layers(chain_id),
         created INTEGER NOT NULL, -- image config's created, unix nanoseconds
         stored INTEGER NOT NULL,  -- when we stored it, unix nanoseconds
-        size INTEGER NOT NULL,    -- layers uncompressed + manifest + config
-        labels TEXT               -- the config's Labels (JSON), so lists need no config read
+        size INTEGER NOT NULL     -- layers uncompressed + manifest + config
 );
--- isParent asks which images sit on a given top layer.
-CREATE INDEX images_top_layer ON images(top_layer);
 
 -- Fully qualified names ("docker.io/library/busybox:latest"); a name
 -- belongs to one image at a time.
