@@ -12,6 +12,11 @@ import pytest
 
 from varlink_client import Connection
 
+# Session-wide local registries (registry_fixtures.py) and the test images
+# pushed to them once per session, plus per-test registries.conf, services
+# and CLI runners for the image tests (image_fixtures.py).
+pytest_plugins = ["registry_fixtures", "image_fixtures"]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.environ.get("VARPOD_BINARY", os.path.join(ROOT, "build", "varpod"))

@@ -30,5 +30,16 @@ char *container_run_dir(const Engine *e, const char *id);
 char *container_exit_dir(const Engine *e);
 char *container_socket_dir(const Engine *e);
 
+/* The OCI config and resolved settings of c with its rootfs mounted at
+ * rootfs; netns to join (NULL: as the request says); with_etc_files the
+ * per-container /etc/hosts, resolv.conf and hostname are bind-mounted. */
+int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
+                   bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
+                   Error **err);
+
+/* The argv conmon runs after the container's process exits: `varpod
+ * [our global flags] container cleanup ID` (NULL-terminated, new). */
+char **container_exit_command(const Engine *e, const char *id);
+
 int container_lock(Engine *e, const char *id, Lock *ret, Error **err);
 int container_save(Engine *e, const Container *c, Error **err);

@@ -197,29 +197,18 @@ static const char *inspect_runtime_name(Engine *e) {
         return rt ? runtime_name(rt) : "";
 }
 
-/* The command conmon runs after the process exits: the same argv as the
- * start in lifecycle.c gives it (keep the two in step). */
+/* The command conmon runs after the process exits, as a JSON array. */
 static json_t *inspect_exit_command(const Engine *e, const char *id) {
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0)
+        char **argv = container_exit_command(e, id);
+        if (!argv)
                 return json_null();
-        self[n] = '\0';
-        const EngineConfig *cfg = &e->config;
-        json_t *argv = json_array();
-        json_array_append_new(argv, json_string(self));
-        json_array_append_new(argv, json_sprintf("--root=%s", cfg->root));
-        json_array_append_new(argv, json_sprintf("--runroot=%s", cfg->runroot));
-        json_array_append_new(argv, json_sprintf("--storage-driver=%s", cfg->storage_driver));
-        if (cfg->runtime)
-                json_array_append_new(argv, json_sprintf("--runtime=%s", cfg->runtime));
-        if (cfg->cni_config_dir)
-                json_array_append_new(argv,
-                                      json_sprintf("--cni-config-dir=%s", cfg->cni_config_dir));
-        json_array_append_new(argv, json_string("container"));
-        json_array_append_new(argv, json_string("cleanup"));
-        json_array_append_new(argv, json_string(id));
-        return argv;
+        json_t *a = json_array();
+        for (char **p = argv; *p; p++) {
+                json_array_append_new(a, json_string(*p));
+                free(*p);
+        }
+        free(argv);
+        return a;
 }
 
 /* A per-container file bind-mounted over /etc/NAME, "" before the first
@@ -316,42 +305,12 @@ static int64_t inspect_dir_size(const char *path) {
 /* ------------------------------------------------------------------ */
 /* The OCI config.                                                    */
 
-/* Generates the config c's next start would write, minus the network
- * namespace only a start makes; the parameters mirror container_spec in
- * lifecycle.c as a start calls it. Called with the rootfs mounted (user
- * and group names are resolved in it). */
+/* The OCI config a start would write, without the network namespace only
+ * a start makes. Called with the rootfs mounted. */
 static int inspect_spec_generate_in(Engine *e, Container *c, const char *rootfs, json_t **ret,
                                     Error **err) {
-        const SpecHost *host = engine_spec_host(e, err);
-        if (!host)
-                return -1;
-        _cleanup_json_ json_t *image_config = inspect_image_config(e, c);
-        _cleanup_free_ char *volumes = xasprintf("%s/volumes", e->config.root);
-        _cleanup_free_ char *run = container_run_dir(e, c->id);
-        _cleanup_free_ char *hosts = xasprintf("%s/hosts", run);
-        _cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", run);
-        _cleanup_free_ char *hostname = xasprintf("%s/hostname", run);
-        struct stat st;
-        const char *seccomp = stat("/usr/share/containers/seccomp.json", &st) == 0
-                                      ? "/usr/share/containers/seccomp.json"
-                                      : NULL;
-        SpecInput in = {
-                .id = c->id,
-                .create = c->create,
-                .image_config = image_config,
-                .rootfs = rootfs,
-                .hosts_path = hosts,
-                .resolv_conf_path = resolv,
-                .hostname_path = hostname,
-                .cgroups_path = resolved_str(c, "cgroups_path"),
-                .seccomp_default = seccomp,
-                .volumes_root = volumes,
-                .peer_namespace = container_peer_namespace,
-                .peer_userdata = e,
-                .host = host,
-        };
         SpecResolved resolved = { 0 };
-        if (spec_generate(&in, ret, &resolved, err) < 0)
+        if (container_spec(e, c, rootfs, NULL, true, ret, &resolved, err) < 0)
                 return err_wrap(err, "OCI config of container %s", c->id);
         spec_resolved_clear(&resolved);
         return 0;

@@ -317,9 +317,9 @@ static int container_name_pick(Db *db, const char *wanted, char **ret, Error **e
 
 /* Generates the OCI config for c with its rootfs mounted at rootfs;
  * netns is the namespace path to join (NULL to let the spec decide). */
-static int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
-                          bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
-                          Error **err) {
+int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
+                   bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
+                   Error **err) {
         const SpecHost *host = engine_spec_host(e, err);
         if (!host)
                 return -1;
@@ -529,7 +529,7 @@ static int container_etc_files(Engine *e, Container *c, Error **err) {
         return 0;
 }
 
-static char **exit_command(Engine *e, const char *id) {
+char **container_exit_command(const Engine *e, const char *id) {
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n <= 0)
@@ -627,7 +627,7 @@ static int container_init_locked(Engine *e, Container *c, bool stdin_once, Error
                 err_set(err, ERR_SYSTEM, errno, "write `%s`", config_path);
                 goto fail;
         }
-        exit_cmd = exit_command(e, c->id);
+        exit_cmd = container_exit_command(e, c->id);
         const char *level = e->config.log_level;
         RuntimeCreateOptions o = {
                 .id = c->id,
