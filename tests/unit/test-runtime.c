@@ -492,7 +492,15 @@ static void test_sleep_stats_ps_pause_kill(void **state) {
         RuntimePsFormat *f = NULL;
         const char *ef[] = { "-ef" };
         assert_int_equal(runtime_ps_format_from_options(ef, 1, &f, NULL), 0);
-        assert_int_equal(runtime_ps_lines(f, pids, npids, &lines, &nl, NULL), 0);
+        /* Right after start the process may still be runc's init, not yet
+         * exec'd into sleep: give it a moment (slow under sanitizers). */
+        for (int tries = 0;; tries++) {
+                assert_int_equal(runtime_ps_lines(f, pids, npids, &lines, &nl, NULL), 0);
+                if (tries >= 100 || (nl == 2 && strstr(lines[1], "sleep 100")))
+                        break;
+                lines_free(lines, nl);
+                usleep(20 * 1000);
+        }
         assert_int_equal(nl, 2);
         assert_true(STRPREFIX(lines[0], "UID"));
         assert_non_null(strstr(lines[0], "PID"));
