@@ -255,13 +255,20 @@ static int op_restart(Engine *e, Container *c, json_t *p, Error **err) {
 }
 
 static int op_kill(Engine *e, Container *c, json_t *p, Error **err) {
-        /* -1 is SIGTERM; 0 goes to the runtime as it is (a no-op there). */
+        /* -1 is SIGTERM. 0 (also what a client that sends no signal
+         * means) went to the runtime's kill, which only checks that the
+         * process is there: the state check alone. */
         json_int_t sig = json_integer_value(json_object_get(p, "signal"));
         if (sig == -1)
                 sig = SIGTERM;
         if (sig < 0 || sig > 64)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid signal %lld", (long long)sig);
-        return container_kill(e, c, (int)sig, err);
+        if (sig == 0 && c->state != CONTAINER_STATE_RUNNING)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "can only kill running containers. %s is in state %s: container "
+                               "state improper",
+                               c->id, container_state_name(c->state));
+        return sig == 0 ? 0 : container_kill(e, c, (int)sig, err);
 }
 
 static int op_pause(Engine *e, Container *c, json_t *p, Error **err) {
@@ -442,8 +449,8 @@ API_HANDLER(GetContainerLogs) {
                 }
                 /* The state first: lines written before the exit are then
                  * all in the file when it says the container stopped. */
-                bool over = c->state != CONTAINER_STATE_RUNNING &&
-                            c->state != CONTAINER_STATE_PAUSED;
+                bool over =
+                        c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED;
                 lines = log_read_lines(path, &offset, LOG_BATCH_MAX, &missing, &more);
                 if (over && !more) {
                         if (lines && vl_call_reply(call, json_pack("{s:o}", "container", lines),

@@ -147,6 +147,8 @@ static void *feeder_thread(void *userdata) {
         }
         (void)fd_write_all(f->out, "\x04\x04", last == '\n' ? 1 : 2);
 done:
+        /* close() is a cancellation point: the fd must not be closed twice. */
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
         close(f->out);
         f->out = -1;
         return NULL;
@@ -160,8 +162,7 @@ static char *ctl_bundle_dir(const char *ctl) {
         return xstrndup(ctl, len - 4);
 }
 
-int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
-                     bool *ret_detached) {
+int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o, bool *ret_detached) {
         *ret_detached = false;
         _cleanup_json_ json_t *name = json_pack("{s:s}", "name", id);
         _cleanup_json_ json_t *sockets = NULL, *waited = NULL;
@@ -181,20 +182,13 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
 
         /* A terminal of ours that the container's stands for: same size,
          * and raw while we type into it, so every key goes through. */
-        int tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
+        int tty_fd = isatty(STDIN_FILENO)    ? STDIN_FILENO
+                     : isatty(STDOUT_FILENO) ? STDOUT_FILENO
+                                             : -1;
         bool resize = o->tty && tty_fd >= 0 && bundle;
         Resizer resizer = { .tty_fd = tty_fd, .bundle_dir = bundle, .pipe_read = -1 };
         if (resize)
                 resizer_apply(&resizer); /* before the process looks at it */
-        bool raw = o->tty && o->stdin && isatty(STDIN_FILENO);
-        struct termios saved;
-        if (raw && tcgetattr(STDIN_FILENO, &saved) == 0) {
-                struct termios t = saved;
-                cfmakeraw(&t);
-                raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-        } else
-                raw = false;
-
         pthread_t thread;
         bool thread_started = false;
         int winch[2] = { -1, -1 };
@@ -208,6 +202,8 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
                 thread_started = pthread_create(&thread, NULL, resizer_thread, &resizer) == 0;
         }
 
+        struct termios saved;
+        bool raw = false;
         pthread_t feeder_id;
         Feeder feeder = { .in = -1, .out = -1 };
         bool feeder_started = false;
@@ -217,6 +213,13 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
                 ret = code;
                 goto out;
         }
+        raw = o->tty && o->stdin && isatty(STDIN_FILENO);
+        if (raw && tcgetattr(STDIN_FILENO, &saved) == 0) {
+                struct termios t = saved;
+                cfmakeraw(&t);
+                raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+        } else
+                raw = false;
         int in_fd = o->stdin ? STDIN_FILENO : -1;
         if (o->stdin && o->tty && !isatty(STDIN_FILENO) && pipe2(feed, O_CLOEXEC) == 0) {
                 feeder = (Feeder){ .in = STDIN_FILENO, .out = feed[1] };

@@ -75,8 +75,7 @@ typedef struct CliAttachOptions {
  * complete: the exit code to exit with (the container's, or 125, 126,
  * 127 after printing an error). *ret_detached is set (and 0 returned)
  * when the detach keys were typed: the container runs on. */
-int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o,
-                     bool *ret_detached);
+int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o, bool *ret_detached);
 
 /* Parses the global flags at the start of argv; returns the index of the
  * first non-flag argument, or -1 after printing an error. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The container commands that take names and call one io.podman method
- * each (start, stop, rm, kill, wait, pause, unpause, restart), `ps`,
- * `logs`, and `container SUBCOMMAND` (cleanup, exists and aliases). */
+ * each (start, stop, rm, kill, wait, pause, unpause, restart), `start -a`
+ * (attached, as run), `ps`, `logs`, and `container SUBCOMMAND` (cleanup,
+ * exists and aliases). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,10 +42,14 @@ typedef enum NamesOp {
 /* Runs one method per container name; prints what podman prints. */
 static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
         static const struct option options[] = {
-                {"force", no_argument, NULL, 'f'},     {"all", no_argument, NULL, 'a'},
-                {"time", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 't'},
-                {"signal", required_argument, NULL, 's'}, {"attach", no_argument, NULL, 'A'},
-                {"help", no_argument, NULL, 'h'},      {0},
+                { "force", no_argument, NULL, 'f' },
+                { "all", no_argument, NULL, 'a' },
+                { "time", required_argument, NULL, 't' },
+                { "timeout", required_argument, NULL, 't' },
+                { "signal", required_argument, NULL, 's' },
+                { "attach", no_argument, NULL, 'A' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
         };
         bool force = false, all = false;
         int timeout = -1, sig = SIGKILL;
@@ -153,8 +158,7 @@ static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
 /* Whether a container has a terminal and keeps stdin open: from the
  * engine in-process, from InspectContainer remotely. Both false when
  * neither can tell. */
-static void container_stdio_get(CliSession *s, const char *name, bool *ret_tty,
-                                bool *ret_stdin) {
+static void container_stdio_get(CliSession *s, const char *name, bool *ret_tty, bool *ret_stdin) {
         *ret_tty = *ret_stdin = false;
         if (s->engine) {
                 _cleanup_(container_freep) Container *c = NULL;
@@ -185,10 +189,10 @@ static void container_stdio_get(CliSession *s, const char *name, bool *ret_tty,
  * foreground. -i implies -a, as in docker. */
 int cmd_start(CliGlobals *g, int argc, char **argv) {
         static const struct option options[] = {
-                {"attach", no_argument, NULL, 'a'},
-                {"interactive", no_argument, NULL, 'i'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+                { "attach", no_argument, NULL, 'a' },
+                { "interactive", no_argument, NULL, 'i' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
         };
         bool attach = false, interactive = false;
         int c;
@@ -241,16 +245,18 @@ int cmd_restart(CliGlobals *g, int argc, char **argv) {
 int cmd_rm(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_RM); }
 int cmd_kill(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_KILL); }
 int cmd_wait(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_WAIT); }
-int cmd_pause(CliGlobals *g, int argc, char **argv) { return names_command(g, argc, argv, OP_PAUSE); }
+int cmd_pause(CliGlobals *g, int argc, char **argv) {
+        return names_command(g, argc, argv, OP_PAUSE);
+}
 int cmd_unpause(CliGlobals *g, int argc, char **argv) {
         return names_command(g, argc, argv, OP_UNPAUSE);
 }
 
 int cmd_ps(CliGlobals *g, int argc, char **argv) {
         static const struct option options[] = {
-                {"all", no_argument, NULL, 'a'},       {"quiet", no_argument, NULL, 'q'},
-                {"no-trunc", no_argument, NULL, 'n'},  {"format", required_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},      {0},
+                { "all", no_argument, NULL, 'a' },      { "quiet", no_argument, NULL, 'q' },
+                { "no-trunc", no_argument, NULL, 'n' }, { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },     { 0 },
         };
         bool all = false, quiet = false, no_trunc = false;
         const char *format = NULL;
@@ -330,13 +336,101 @@ int cmd_ps(CliGlobals *g, int argc, char **argv) {
         return 0;
 }
 
+/* Prints k8s-file log lines ("<time> <stream> <P|F> <text>\n"). A P
+ * line is a piece of a longer one (conmon cuts at its read size) whose
+ * "\n" conmon added; the timestamp goes before whole lines only. */
+typedef struct LogPrinter {
+        bool timestamps;
+        bool midline;
+} LogPrinter;
+
+static void log_line_print(LogPrinter *p, const char *line) {
+        const char *sp1 = strchr(line, ' ');
+        const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+        const char *sp3 = sp2 ? strchr(sp2 + 1, ' ') : NULL;
+        if (!sp3)
+                return;
+        FILE *out = STRPREFIX(sp1 + 1, "stderr") ? stderr : stdout;
+        bool partial = sp2[1] == 'P';
+        const char *text = sp3 + 1;
+        size_t len = strlen(text);
+        if (partial && len > 0 && text[len - 1] == '\n')
+                len--;
+        if (p->timestamps && !p->midline)
+                fprintf(out, "%.*s ", (int)(sp1 - line), line);
+        fwrite(text, 1, len, out);
+        p->midline = partial;
+}
+
+enum { LOGS_TOO_BIG = 1 };
+
+/* One GetContainerLogs call, its replies printed until the last (a follow
+ * stream ends with "no longer running", which is no error). tail >= 0
+ * keeps the last lines only: of the first reply when following, of all
+ * of them when whole (the stream of an exited container). Returns 0,
+ * LOGS_TOO_BIG when a reply was larger than we take, -1 after printing
+ * an error. */
+static int logs_receive(CliSession *s, const char *name, bool more, long tail, bool whole,
+                        LogPrinter *printer) {
+        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", name);
+        _cleanup_error_ Error *e = NULL;
+        if (vl_client_call(s->client, "io.podman.GetContainerLogs", params, more ? VL_CALL_MORE : 0,
+                           &e) < 0) {
+                cli_error("%s", e->message);
+                return -1;
+        }
+        _cleanup_json_ json_t *kept = json_array();
+        for (bool first = true;; first = false) {
+                _cleanup_json_ json_t *reply = NULL;
+                _cleanup_free_ char *error = NULL;
+                bool continues = false;
+                if (vl_client_receive(s->client, &reply, &error, &continues, &e) < 0) {
+                        if (e->kind == ERR_LIMIT)
+                                return LOGS_TOO_BIG;
+                        cli_error("%s", e->message);
+                        return -1;
+                }
+                if (error) {
+                        if (more && STREQ(error, "io.podman.ErrorOccurred"))
+                                break;
+                        const char *reason = json_string_value(json_object_get(reply, "reason"));
+                        if (STREQ(error, "io.podman.ContainerNotFound"))
+                                cli_error("no container with name or ID \"%s\" found", name);
+                        else
+                                cli_error("%s", reason ? reason : error);
+                        return -1;
+                }
+                json_t *lines = json_object_get(reply, "container");
+                size_t n = json_array_size(lines);
+                if (whole) {
+                        json_array_extend(kept, lines);
+                } else {
+                        size_t from = first && tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
+                        for (size_t i = from; i < n; i++)
+                                log_line_print(printer,
+                                               json_string_value(json_array_get(lines, i)));
+                        fflush(stdout);
+                }
+                if (!continues)
+                        break;
+        }
+        size_t n = json_array_size(kept);
+        for (size_t i = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0; i < n; i++)
+                log_line_print(printer, json_string_value(json_array_get(kept, i)));
+        fflush(stdout);
+        return 0;
+}
+
 int cmd_logs(CliGlobals *g, int argc, char **argv) {
         static const struct option options[] = {
-                {"follow", no_argument, NULL, 'f'},    {"tail", required_argument, NULL, 'n'},
-                {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-                {0},
+                { "follow", no_argument, NULL, 'f' },
+                { "tail", required_argument, NULL, 'n' },
+                { "timestamps", no_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
         };
-        bool follow = false, timestamps = false;
+        bool follow = false;
+        LogPrinter printer = { 0 };
         long tail = -1;
         int c;
         optind = 1;
@@ -349,7 +443,7 @@ int cmd_logs(CliGlobals *g, int argc, char **argv) {
                         tail = atol(optarg);
                         break;
                 case 't':
-                        timestamps = true;
+                        printer.timestamps = true;
                         break;
                 case 'h':
                         printf("usage: varpod logs [-f] [--tail N] [-t] CONTAINER\n");
@@ -362,54 +456,34 @@ int cmd_logs(CliGlobals *g, int argc, char **argv) {
                 cli_error("logs needs one container");
                 return CLI_EXIT_ERROR;
         }
+        const char *name = argv[optind];
         CliSession s;
         if (cli_session_open(g, &s) < 0)
                 return CLI_EXIT_ERROR;
-        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[optind]);
-        int ret = 0;
-        if (vl_client_call(s.client, "io.podman.GetContainerLogs", params,
-                           follow ? VL_CALL_MORE : 0, NULL) < 0) {
+        int r = logs_receive(&s, name, follow, tail, false, &printer);
+        if (r == LOGS_TOO_BIG && !follow) {
+                /* One reply cannot carry this log. Followed, it comes in
+                 * pieces, and for a container that no longer runs the stream
+                 * ends by itself: the same text. The connection is spent. */
                 cli_session_close(&s);
-                return CLI_EXIT_ERROR;
-        }
-        bool first = true;
-        for (;;) {
+                if (cli_session_open(g, &s) < 0)
+                        return CLI_EXIT_ERROR;
+                _cleanup_json_ json_t *params = json_pack("{s:s}", "name", name);
                 _cleanup_json_ json_t *reply = NULL;
-                _cleanup_free_ char *error = NULL;
-                bool continues = false;
-                if (vl_client_receive(s.client, &reply, &error, &continues, NULL) < 0)
-                        break;
-                if (error) {
-                        /* The follow stream ends with "no longer running". */
-                        if (!follow || !STREQ(error, "io.podman.ErrorOccurred")) {
-                                fprintf(stderr, "Error: %s\n",
-                                        json_string_value(json_object_get(reply, "reason"))
-                                                ?: error);
-                                ret = CLI_EXIT_ERROR;
-                        }
-                        break;
-                }
-                json_t *lines = json_object_get(reply, "container");
-                size_t n = json_array_size(lines);
-                size_t start = first && tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
-                first = false;
-                for (size_t i = start; i < n; i++) {
-                        const char *line = json_string_value(json_array_get(lines, i));
-                        const char *sp1 = strchr(line, ' ');
-                        const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-                        const char *sp3 = sp2 ? strchr(sp2 + 1, ' ') : NULL;
-                        if (!sp3)
-                                continue;
-                        if (timestamps)
-                                printf("%.*s ", (int)(sp1 - line), line);
-                        fputs(sp3 + 1, STRPREFIX(sp1 + 1, "stderr") ? stderr : stdout);
-                }
-                fflush(stdout);
-                if (!continues)
-                        break;
+                r = cli_call(&s, "io.podman.GetContainer", params, &reply);
+                const char *state = json_string_value(
+                        json_object_get(json_object_get(reply, "container"), "status"));
+                if (r == 0 && state && (STREQ(state, "running") || STREQ(state, "paused"))) {
+                        cli_error("the log of %s is too large for one reply: use --follow", name);
+                        r = -1;
+                } else if (r == 0)
+                        r = logs_receive(&s, name, true, tail, true, &printer);
+        } else if (r == LOGS_TOO_BIG) {
+                cli_error("a log reply was too large");
+                r = -1;
         }
         cli_session_close(&s);
-        return ret;
+        return r == 0 ? 0 : CLI_EXIT_ERROR;
 }
 
 static int container_cleanup_cmd(CliGlobals *g, int argc, char **argv) {
@@ -422,7 +496,8 @@ static int container_cleanup_cmd(CliGlobals *g, int argc, char **argv) {
         }
         _cleanup_error_ Error *e = NULL;
         _cleanup_(engine_freep) Engine *engine = NULL;
-        if (engine_open(&engine, &g->config, &e) < 0 || container_cleanup(engine, argv[1], &e) < 0) {
+        if (engine_open(&engine, &g->config, &e) < 0 ||
+            container_cleanup(engine, argv[1], &e) < 0) {
                 cli_error("%s", e->message);
                 return CLI_EXIT_ERROR;
         }
@@ -448,23 +523,23 @@ static int container_exists_cmd(CliGlobals *g, int argc, char **argv) {
 
 int cmd_container(CliGlobals *g, int argc, char **argv) {
         static const CliCommand subcommands[] = {
-                {"cleanup", "record an exited container and release it", container_cleanup_cmd},
-                {"exists", "tell whether a container exists", container_exists_cmd},
-                {"create", "create a container", cmd_create},
-                {"run", "run a container", cmd_run},
-                {"start", "start containers", cmd_start},
-                {"stop", "stop containers", cmd_stop},
-                {"restart", "restart containers", cmd_restart},
-                {"rm", "remove containers", cmd_rm},
-                {"kill", "signal containers", cmd_kill},
-                {"wait", "wait for containers", cmd_wait},
-                {"pause", "pause containers", cmd_pause},
-                {"unpause", "unpause containers", cmd_unpause},
-                {"ps", "list containers", cmd_ps},
-                {"ls", "list containers", cmd_ps},
-                {"list", "list containers", cmd_ps},
-                {"logs", "show a container's output", cmd_logs},
-                {NULL, NULL, NULL},
+                { "cleanup", "record an exited container and release it", container_cleanup_cmd },
+                { "exists", "tell whether a container exists", container_exists_cmd },
+                { "create", "create a container", cmd_create },
+                { "run", "run a container", cmd_run },
+                { "start", "start containers", cmd_start },
+                { "stop", "stop containers", cmd_stop },
+                { "restart", "restart containers", cmd_restart },
+                { "rm", "remove containers", cmd_rm },
+                { "kill", "signal containers", cmd_kill },
+                { "wait", "wait for containers", cmd_wait },
+                { "pause", "pause containers", cmd_pause },
+                { "unpause", "unpause containers", cmd_unpause },
+                { "ps", "list containers", cmd_ps },
+                { "ls", "list containers", cmd_ps },
+                { "list", "list containers", cmd_ps },
+                { "logs", "show a container's output", cmd_logs },
+                { NULL, NULL, NULL },
         };
         if (argc >= 2)
                 for (const CliCommand *c = subcommands; c->name; c++)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `varpod create` and `varpod run`: podman's flags into an io.podman
- * Create, then CreateContainer (and for run: StartContainer, wait, the
- * output, --rm). */
+ * Create, then CreateContainer (and for run: the start, attached unless
+ * -d (attach.c), the exit code, --rm). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -49,51 +49,51 @@ enum {
 };
 
 static const struct option run_options[] = {
-        {"detach", no_argument, NULL, 'd'},
-        {"rm", no_argument, NULL, OPT_RM},
-        {"interactive", no_argument, NULL, 'i'},
-        {"tty", no_argument, NULL, 't'},
-        {"name", required_argument, NULL, OPT_NAME},
-        {"env", required_argument, NULL, 'e'},
-        {"env-file", required_argument, NULL, OPT_ENV_FILE},
-        {"publish", required_argument, NULL, 'p'},
-        {"publish-all", no_argument, NULL, 'P'},
-        {"volume", required_argument, NULL, 'v'},
-        {"tmpfs", required_argument, NULL, OPT_TMPFS},
-        {"network", required_argument, NULL, OPT_NETWORK},
-        {"net", required_argument, NULL, OPT_NETWORK},
-        {"hostname", required_argument, NULL, OPT_HOSTNAME},
-        {"user", required_argument, NULL, 'u'},
-        {"workdir", required_argument, NULL, 'w'},
-        {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-        {"init", no_argument, NULL, OPT_INIT},
-        {"memory", required_argument, NULL, 'm'},
-        {"memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION},
-        {"cpus", required_argument, NULL, OPT_CPUS},
-        {"cpu-shares", required_argument, NULL, OPT_CPU_SHARES},
-        {"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
-        {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
-        {"cap-add", required_argument, NULL, OPT_CAP_ADD},
-        {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-        {"privileged", no_argument, NULL, OPT_PRIVILEGED},
-        {"read-only", no_argument, NULL, OPT_READ_ONLY},
-        {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
-        {"ulimit", required_argument, NULL, OPT_ULIMIT},
-        {"label", required_argument, NULL, 'l'},
-        {"dns", required_argument, NULL, OPT_DNS},
-        {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
-        {"dns-opt", required_argument, NULL, OPT_DNS_OPT},
-        {"add-host", required_argument, NULL, OPT_ADD_HOST},
-        {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
-        {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
-        {"shm-size", required_argument, NULL, OPT_SHM_SIZE},
-        {"expose", required_argument, NULL, OPT_EXPOSE},
-        {"device", required_argument, NULL, OPT_DEVICE},
-        {"sysctl", required_argument, NULL, OPT_SYSCTL},
-        {"group-add", required_argument, NULL, OPT_GROUP_ADD},
-        {"pod", required_argument, NULL, OPT_POD},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+        { "detach", no_argument, NULL, 'd' },
+        { "rm", no_argument, NULL, OPT_RM },
+        { "interactive", no_argument, NULL, 'i' },
+        { "tty", no_argument, NULL, 't' },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "env", required_argument, NULL, 'e' },
+        { "env-file", required_argument, NULL, OPT_ENV_FILE },
+        { "publish", required_argument, NULL, 'p' },
+        { "publish-all", no_argument, NULL, 'P' },
+        { "volume", required_argument, NULL, 'v' },
+        { "tmpfs", required_argument, NULL, OPT_TMPFS },
+        { "network", required_argument, NULL, OPT_NETWORK },
+        { "net", required_argument, NULL, OPT_NETWORK },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { "user", required_argument, NULL, 'u' },
+        { "workdir", required_argument, NULL, 'w' },
+        { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+        { "init", no_argument, NULL, OPT_INIT },
+        { "memory", required_argument, NULL, 'm' },
+        { "memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION },
+        { "cpus", required_argument, NULL, OPT_CPUS },
+        { "cpu-shares", required_argument, NULL, OPT_CPU_SHARES },
+        { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+        { "read-only", no_argument, NULL, OPT_READ_ONLY },
+        { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+        { "ulimit", required_argument, NULL, OPT_ULIMIT },
+        { "label", required_argument, NULL, 'l' },
+        { "dns", required_argument, NULL, OPT_DNS },
+        { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+        { "dns-opt", required_argument, NULL, OPT_DNS_OPT },
+        { "add-host", required_argument, NULL, OPT_ADD_HOST },
+        { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+        { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+        { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+        { "expose", required_argument, NULL, OPT_EXPOSE },
+        { "device", required_argument, NULL, OPT_DEVICE },
+        { "sysctl", required_argument, NULL, OPT_SYSCTL },
+        { "group-add", required_argument, NULL, OPT_GROUP_ADD },
+        { "pod", required_argument, NULL, OPT_POD },
+        { "help", no_argument, NULL, 'h' },
+        { 0 },
 };
 
 /* "512m", "1g", "1024": bytes; -1 when invalid. */
@@ -247,9 +247,9 @@ static int create_parse(int argc, char **argv, json_t **ret, bool *ret_detach) {
                                 return -1;
                         }
                         json_object_set_new(res,
-                                            opt == 'm'             ? "memory"
+                                            opt == 'm'            ? "memory"
                                             : opt == OPT_SHM_SIZE ? "shm_size"
-                                                                   : "memory_reservation",
+                                                                  : "memory_reservation",
                                             json_integer(v));
                         break;
                 }
@@ -337,8 +337,7 @@ static int create_parse(int argc, char **argv, json_t **ret, bool *ret_detach) {
                                 return -1;
                         }
                         _cleanup_free_ char *k = xstrndup(optarg, (size_t)(eq - optarg));
-                        json_object_set_new(json_object_get(c, "sys_ctl"), k,
-                                            json_string(eq + 1));
+                        json_object_set_new(json_object_get(c, "sys_ctl"), k, json_string(eq + 1));
                         break;
                 }
                 case OPT_GROUP_ADD:

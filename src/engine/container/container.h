@@ -64,10 +64,10 @@ int container_list(Engine *e, Container ***ret, size_t *ret_n, Error **err);
 void container_id_generate(char id[CONTAINER_ID_SIZE]);
 
 /* Brings c in line with the runtime: an exited process is recorded (exit
- * code, time) and what the start set up is torn down. Saves changes. Takes
- * the container's lock and re-reads c under it; when another thread or
- * process holds the lock (it is changing the container), c is left as it
- * is and 0 returned. */
+ * code, time) and what the start set up is torn down. Saves changes. c is
+ * read again first (a stale record could mistake a restarted container's
+ * new run for the old one's end), under the container's lock unless it is
+ * held already (by the caller, or by whoever is changing the container). */
 int container_sync(Engine *e, Container *c, Error **err);
 
 /* Creates a container from a normalised io.podman Create (the image is

@@ -167,8 +167,11 @@ static void container_teardown(Engine *e, Container *c) {
         free(c->mounted);
         c->mounted = NULL;
         const char *cg = json_string_value(json_object_get(c->resolved, "cgroups_path"));
+        /* The leaf only: the parent ("/varpod") is shared, and removing it
+         * when it looks empty races with the runtime creating another
+         * container's leaf in it ("mkdir .../varpod/ID: no such file"). */
         if (cg)
-                runtime_cgroup_prune(cg, 1);
+                runtime_cgroup_prune(cg, 0);
 }
 
 /* How long an exited container's conmon may take to write its exit file:
@@ -248,15 +251,17 @@ int container_sync(Engine *e, Container *c, Error **err) {
         if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
             c->state != CONTAINER_STATE_CREATED)
                 return 0;
-        /* Only under the lock: a record read before a concurrent restart
-         * would take the new run for the old one's exit and tear it down.
-         * A holder is changing the container right now (stop, start...);
-         * what it saves is fresher than anything we could find out, so
-         * the caller's record stands rather than waiting for it. */
+        /* A record read before a restart would take the new run for the
+         * old one's exit and tear it down (a log follower holds one for
+         * long): so the record is read again, under the lock when it is
+         * free. When it is not, its holder is either our caller (mount.c
+         * syncs under it) or changing the container right now; the fresh
+         * record then leaves only the moment until the checks below. */
         Lock l = LOCK_INIT;
         _cleanup_error_ Error *busy = NULL;
-        if (lock_try_acquire(e->config.runroot, "container", c->id, true, &l, &busy) < 0)
-                return busy->kind == ERR_BAD_STATE ? 0 : err_propagate(err, TAKE_PTR(busy));
+        if (lock_try_acquire(e->config.runroot, "container", c->id, true, &l, &busy) < 0 &&
+            busy->kind != ERR_BAD_STATE)
+                return err_propagate(err, TAKE_PTR(busy));
         int r = container_reload(e, c, err);
         if (r == 0)
                 r = container_sync_locked(e, c, err);
@@ -837,8 +842,7 @@ static int container_pause_change(Engine *e, Container *c, bool pause, Error **e
                             container_state_name(c->state));
         else if (r == 0 && !pause && c->state != CONTAINER_STATE_PAUSED)
                 r = err_set(err, ERR_BAD_STATE, 0,
-                            "\"%s\" is not paused, can't unpause: container state improper",
-                            c->id);
+                            "\"%s\" is not paused, can't unpause: container state improper", c->id);
         Runtime *rt = r == 0 ? engine_runtime(e, err) : NULL;
         if (r == 0 &&
             (!rt || (pause ? runtime_pause(rt, c->id, err) : runtime_resume(rt, c->id, err)) < 0))
