@@ -8,8 +8,10 @@ vlbench's echo server (the floor of any server on this machine) and prints
 one figure a line, `name value unit`, after the machine context as `#`
 comment lines. Then the images figures (bench/images.py): cold pulls from
 a local registry against podman and skopeo, the service's memory during a
-pull, ListImages latency with 200 images. Standard library only; every
-step is bounded in time. See bench/README.md for what each figure means.
+pull, ListImages latency with 200 images. Then the containers figures
+(bench/containers.py): `run --rm` against podman and runc, ListContainers
+with 1,000 containers, create/start/wait/remove cycles. Standard library
+only; every step is bounded in time. See bench/README.md for what each figure means.
 """
 import argparse
 import json
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 
+import containers
 import images
 
 PING_CALL = b'{"method":"io.podman.Ping"}\0'
@@ -372,6 +375,8 @@ def main():
                        help="skip the images figures (pulls, ListImages)")
     which.add_argument("--only-images", action="store_true",
                        help="only the images figures")
+    p.add_argument("--no-containers", action="store_true",
+                   help="skip the containers figures (run --rm, ListContainers, cycles)")
     a = p.parse_args()
     varpod = os.path.abspath(a.varpod)
     build = os.path.abspath(a.build)
@@ -452,6 +457,9 @@ def main():
         # After the service figures: the pulls drop the page cache and fill
         # the disk's write-back, which must not disturb them.
         ok = images.run(varpod, a.big_mb, a.pull_runs) and ok
+    if not a.no_containers:
+        # Last: containers (bench/containers.py), after the other parts.
+        ok = containers.run(varpod) and ok
     print("# run time: %.0f s" % (time.monotonic() - started))
     return 0 if ok else 1
 
