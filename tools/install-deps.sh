@@ -10,6 +10,8 @@ PACKAGES="
   libsqlite3-dev libzstd-dev libisal-dev zlib1g-dev
   clang libclang-rt-14-dev clang-format
   docker-registry apache2-utils openssl busybox-static curl
+  runc crun conmon catatonit containernetworking-plugins iptables iproute2
+  util-linux zstd skopeo podman
 "
 
 missing=""
