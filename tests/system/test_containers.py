@@ -13,6 +13,7 @@ namespace of its own (container_env.Sandbox), so nothing touches the
 machine's network. Each checks on teardown that its containers left no
 mounts, network namespaces, veths, conmon processes or cgroups behind."""
 import fcntl
+import hashlib
 import json
 import os
 import pty
@@ -636,17 +637,18 @@ def test_cli_run_detached_and_lifecycle(remote, env):
 
 
 def test_cli_create_start_wait_rm_all(remote, env):
+    # Names that are no ID prefix: "c1" could also be the start of an ID.
     ids = []
     for i in range(3):
-        p = env.cli("create", "--network", "none", "--name", "c%d" % i, BUSYBOX, "sh", "-c",
+        p = env.cli("create", "--network", "none", "--name", "ctr%d" % i, BUSYBOX, "sh", "-c",
                     "exit %d" % (i + 1), remote=remote)
         assert p.returncode == 0, p.stderr
         ids.append(p.stdout.strip())
     table = env.cli("ps", "-a", remote=remote).stdout
     assert table.count("configured") == 3
-    p = env.cli("start", "c0", "c1", remote=remote)
+    p = env.cli("start", "ctr0", "ctr1", remote=remote)
     assert (p.returncode, p.stdout.split()) == (0, ids[:2]), p.stderr
-    assert env.cli("wait", "c0", "c1", remote=remote).stdout.split() == ["1", "2"]
+    assert env.cli("wait", "ctr0", "ctr1", remote=remote).stdout.split() == ["1", "2"]
     p = env.cli("rm", "-a", remote=remote)
     assert p.returncode == 0 and sorted(p.stdout.split()) == sorted(ids)
     assert env.cli("ps", "-a", "-q", remote=remote).stdout == ""
@@ -713,8 +715,12 @@ def test_run_interactive_stdin(remote, env):
     data = "".join("%05d abcdefghijklmnopqrstuvwxyz\n" % i for i in range(5000))
     p = env.cli("run", "--rm", "-i", "--network", "none", BUSYBOX, "md5sum", remote=remote,
                 input=data)
-    import hashlib
     assert p.stdout.split()[0] == hashlib.md5(data.encode()).hexdigest(), p.stderr
+    # The container stops reading long before the input ends: its output
+    # and exit code still count.
+    p = env.cli("run", "--rm", "-i", "--network", "none", BUSYBOX, "sh", "-c", "head -n 2; exit 5",
+                remote=remote, input="y\n" * 2000000)
+    assert (p.returncode, p.stdout) == (5, "y\ny\n"), p.stderr
     # Without -i the container gets no stdin.
     p = env.cli("run", "--rm", "--network", "none", BUSYBOX, "sh", "-c", "cat; echo done",
                 remote=remote, input="ignored\n")

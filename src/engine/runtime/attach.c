@@ -43,7 +43,10 @@ int runtime_attach_connect(const char *socket_path, int *ret_fd, Error **err) {
 
 /* One recv of a whole packet; returns its length, 0 at EOF, -errno. The
  * buffer holds more than conmon ever sends, and MSG_TRUNC reports the real
- * size, so a packet is never silently cut (SEQPACKET drops the rest). */
+ * size, so a packet is never silently cut (SEQPACKET drops the rest).
+ * -ECONNRESET says conmon exited with input of ours unread; the kernel
+ * reports it once, ahead of the packets still queued for us, so callers
+ * read on: the output then ends at EOF as usual. */
 static ssize_t packet_recv(int fd, char *buf, size_t size) {
         for (;;) {
                 ssize_t n = recv(fd, buf, size, MSG_TRUNC | MSG_DONTWAIT);
@@ -68,8 +71,8 @@ int runtime_attach_read(int fd, int timeout_ms, RuntimeStream *ret_stream, void 
                 if (r == 0)
                         return err_set(err, ERR_TIMEOUT, 0, "no output within %d ms", timeout_ms);
                 ssize_t n = packet_recv(fd, packet, sizeof packet);
-                if (n == -EAGAIN)
-                        continue;
+                if (n == -EAGAIN || n == -ECONNRESET)
+                        continue; /* a reset is reported once: see packet_recv */
                 if (n < 0)
                         return err_set(err, ERR_SYSTEM, (int)-n, "read attach socket");
                 if (n == 0)
@@ -193,7 +196,7 @@ int runtime_attach_pump(int sock, const RuntimeAttachOptions *o, Error **err) {
                         ssize_t n = packet_recv(sock, packet, sizeof packet);
                         if (n == 0)
                                 return RUNTIME_ATTACH_EOF;
-                        if (n < 0 && n != -EAGAIN)
+                        if (n < 0 && n != -EAGAIN && n != -ECONNRESET)
                                 return err_set(err, ERR_SYSTEM, (int)-n, "read attach socket");
                         if (n > 1 && (size_t)n <= sizeof packet) {
                                 int out =
@@ -218,9 +221,19 @@ int runtime_attach_pump(int sock, const RuntimeAttachOptions *o, Error **err) {
                                         return -1;
                                 continue;
                         }
-                        int fr = input_forward(sock, o->detach_keys, &matched, in, (size_t)n, err);
+                        Error *werr = NULL;
+                        int fr =
+                                input_forward(sock, o->detach_keys, &matched, in, (size_t)n, &werr);
+                        if (fr < 0 && (werr->errnum == EPIPE || werr->errnum == ECONNRESET)) {
+                                /* conmon is gone (the container exited without
+                                 * reading all its input): what it wrote before
+                                 * is still to be read, up to EOF. */
+                                err_free(werr);
+                                in_open = false;
+                                continue;
+                        }
                         if (fr < 0)
-                                return -1;
+                                return err_propagate(err, werr);
                         if (fr == 1)
                                 return RUNTIME_ATTACH_DETACHED;
                 }
