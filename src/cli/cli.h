@@ -77,6 +77,14 @@ typedef struct CliAttachOptions {
  * when the detach keys were typed: the container runs on. */
 int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o, bool *ret_detached);
 
+/* Runs the subcommand of a group named by argv[1] (argv[0] is the group),
+ * or prints the group's usage (subcommand.c). */
+int cli_subcommand_run(CliGlobals *g, const CliCommand *table, const char *group, int argc,
+                       char **argv);
+/* `varpod GROUP exists NAME` through an io.podman *Exists method: exit 0
+ * when it exists, 1 when not. */
+int cli_exists(CliGlobals *g, int argc, char **argv, const char *usage, const char *method);
+
 /* Parses the global flags at the start of argv; returns the index of the
  * first non-flag argument, or -1 after printing an error. */
 int cli_globals_parse(CliGlobals *g, int argc, char **argv);

@@ -505,20 +505,8 @@ static int container_cleanup_cmd(CliGlobals *g, int argc, char **argv) {
 }
 
 static int container_exists_cmd(CliGlobals *g, int argc, char **argv) {
-        if (argc != 2) {
-                fprintf(stderr, "usage: varpod container exists CONTAINER\n");
-                return CLI_EXIT_ERROR;
-        }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
-        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[1]);
-        _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.ContainerExists", params, &reply);
-        cli_session_close(&s);
-        if (r < 0)
-                return CLI_EXIT_ERROR;
-        return json_integer_value(json_object_get(reply, "exists")) == 0 ? 0 : 1;
+        return cli_exists(g, argc, argv, "varpod container exists CONTAINER",
+                          "io.podman.ContainerExists");
 }
 
 int cmd_container(CliGlobals *g, int argc, char **argv) {
@@ -541,12 +529,5 @@ int cmd_container(CliGlobals *g, int argc, char **argv) {
                 { "logs", "show a container's output", cmd_logs },
                 { NULL, NULL, NULL },
         };
-        if (argc >= 2)
-                for (const CliCommand *c = subcommands; c->name; c++)
-                        if (STREQ(c->name, argv[1]))
-                                return c->run(g, argc - 1, argv + 1);
-        fprintf(stderr, "usage: varpod container COMMAND\n\nCommands:\n");
-        for (const CliCommand *c = subcommands; c->name; c++)
-                fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
-        return CLI_EXIT_ERROR;
+        return cli_subcommand_run(g, subcommands, "container", argc, argv);
 }

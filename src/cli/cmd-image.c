@@ -8,21 +8,7 @@
 #include "json-util.h"
 
 static int image_exists(CliGlobals *g, int argc, char **argv) {
-        if (argc != 2) {
-                fprintf(stderr, "usage: varpod image exists IMAGE\n");
-                return CLI_EXIT_ERROR;
-        }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
-        _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[1]);
-        _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.ImageExists", params, &reply);
-        cli_session_close(&s);
-        if (r < 0)
-                return CLI_EXIT_ERROR;
-        /* io.podman says 0 for "exists", like an exit status. */
-        return json_integer_value(json_object_get(reply, "exists")) == 0 ? 0 : 1;
+        return cli_exists(g, argc, argv, "varpod image exists IMAGE", "io.podman.ImageExists");
 }
 
 /* Removes the dangling images (untagged, no child) through ListImages and
@@ -113,12 +99,5 @@ int cmd_image(CliGlobals *g, int argc, char **argv) {
                 { "history", "show image history", cmd_history },
                 { NULL, NULL, NULL },
         };
-        if (argc >= 2)
-                for (const CliCommand *c = subcommands; c->name; c++)
-                        if (STREQ(c->name, argv[1]))
-                                return c->run(g, argc - 1, argv + 1);
-        fprintf(stderr, "usage: varpod image COMMAND\n\nCommands:\n");
-        for (const CliCommand *c = subcommands; c->name; c++)
-                fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
-        return CLI_EXIT_ERROR;
+        return cli_subcommand_run(g, subcommands, "image", argc, argv);
 }

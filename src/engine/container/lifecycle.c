@@ -709,6 +709,18 @@ static int container_start_locked(Engine *e, Container *c, const RuntimeHooks *h
         return container_save(e, c, err);
 }
 
+/* Takes c's lock and brings c up to date (database row, then the
+ * runtime's view). The lock is held on return whenever l->fd >= 0, even
+ * when the refresh failed: the caller releases it. */
+static int container_lock_fresh(Engine *e, Container *c, Lock *l, Error **err) {
+        if (container_lock(e, c->id, l, err) < 0)
+                return -1;
+        int r = container_reload(e, c, err);
+        if (r == 0)
+                r = container_sync_locked(e, c, err);
+        return r;
+}
+
 int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
         Lock l = LOCK_INIT;
         if (container_lock(e, c->id, &l, err) < 0)
@@ -722,11 +734,9 @@ int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **
 
 int container_init(Engine *e, Container *c, Error **err) {
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         if (r == 0 && (c->state == CONTAINER_STATE_CONFIGURED ||
                        c->state == CONTAINER_STATE_STOPPED || c->state == CONTAINER_STATE_EXITED))
                 r = container_init_locked(e, c, true, err);
@@ -739,11 +749,9 @@ int container_init(Engine *e, Container *c, Error **err) {
 
 int container_kill(Engine *e, Container *c, int sig, Error **err) {
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         /* Not even paused ones (semantics 2.4): the signal would wait. */
         if (r == 0 && c->state != CONTAINER_STATE_RUNNING)
                 r = err_set(err, ERR_BAD_STATE, 0,
@@ -780,11 +788,9 @@ static int container_exit_wait(Engine *e, Container *c, int timeout_ms, Error **
 
 int container_stop(Engine *e, Container *c, int timeout_s, Error **err) {
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         if (r < 0 || (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
                       c->state != CONTAINER_STATE_CREATED)) {
                 /* Stopping a stopped container is fine, as with podman. */
@@ -827,11 +833,9 @@ int container_stop(Engine *e, Container *c, int timeout_s, Error **err) {
 
 static int container_pause_change(Engine *e, Container *c, bool pause, Error **err) {
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         /* The reference's texts (semantics 2.4, methods 20 and 21). */
         if (r == 0 && pause && c->state == CONTAINER_STATE_PAUSED)
                 r = err_set(err, ERR_BAD_STATE, 0,
@@ -871,11 +875,9 @@ int container_cleanup(Engine *e, const char *name, Error **err) {
         if (container_lookup(e, name, &c, err) < 0)
                 return -1;
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         bool remove = r == 0 && c->state == CONTAINER_STATE_EXITED &&
                       json_is_true(json_object_get(c->resolved, "rm"));
         lock_release(&l);
@@ -887,11 +889,9 @@ int container_cleanup(Engine *e, const char *name, Error **err) {
 int container_wait(Engine *e, Container *c, int *ret_code, Error **err) {
         for (;;) {
                 Lock l = LOCK_INIT;
-                if (container_lock(e, c->id, &l, err) < 0)
+                int r = container_lock_fresh(e, c, &l, err);
+                if (l.fd < 0)
                         return -1;
-                int r = container_reload(e, c, err);
-                if (r == 0)
-                        r = container_sync_locked(e, c, err);
                 ContainerState s = c->state;
                 int code = c->exit_code;
                 lock_release(&l);
@@ -911,11 +911,9 @@ int container_wait(Engine *e, Container *c, int *ret_code, Error **err) {
 
 int container_remove(Engine *e, Container *c, bool force, Error **err) {
         Lock l = LOCK_INIT;
-        if (container_lock(e, c->id, &l, err) < 0)
+        int r = container_lock_fresh(e, c, &l, err);
+        if (l.fd < 0)
                 return -1;
-        int r = container_reload(e, c, err);
-        if (r == 0)
-                r = container_sync_locked(e, c, err);
         bool active = c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED;
         if (r == 0 && active && !force)
                 r = c->state == CONTAINER_STATE_PAUSED
