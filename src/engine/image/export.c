@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive-lazy.h"
 #include "engine-private.h"
 #include "image-manifest.h"
 #include "image-store.h"
@@ -305,6 +306,12 @@ int image_export(Engine *e, Image *img, const char *destination, json_t *extra_t
                 goto out;
         }
         a = archive_write_new();
+        if (!a && archive_lazy_error()) { /* libarchive is loaded on first use */
+                r = err_set(err, ERR_NOT_SUPPORTED, 0, "%s", archive_lazy_error());
+                goto out;
+        }
+        if (!a)
+                abort(); /* only fails on out-of-memory */
         archive_write_set_format_pax_restricted(a);
         Out o = { .a = a, .path = path };
         if (archive_write_open_filename(a, path) != ARCHIVE_OK) {

@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "archive-lazy.h"
 #include "layer-private.h"
 #include "xalloc.h"
 
@@ -679,9 +680,13 @@ int layer_extract_fd(int fd, const char *dest_dir, const LayerExtractOptions *op
                 x.marks = layer_inode_map_new(0, NULL);
 
         _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
-        if (!a)
+        int r;
+        if (a)
+                r = extract_run(&x, a, err);
+        else if (archive_lazy_error()) /* libarchive is loaded on first use */
+                r = err_set(err, ERR_NOT_SUPPORTED, 0, "layer: %s", archive_lazy_error());
+        else
                 abort(); /* only fails on out-of-memory */
-        int r = extract_run(&x, a, err);
         if (r == 0) {
                 LayerExtractResult res = { .entries = x.entries };
                 layer_stream_result(x.stream, &res);

@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "archive-lazy.h"
 #include "layer-private.h"
 #include "xalloc.h"
 
@@ -289,8 +290,11 @@ int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err) {
                 layer_inode_map_new(sizeof(char *), freep);
         _cleanup_free_ char *buf = xmalloc(LAYER_BUFFER_SIZE);
         _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
+        if (!a && archive_lazy_error()) /* libarchive is loaded on first use */
+                return err_set(err, ERR_NOT_SUPPORTED, 0, "layer: tar `%s`: %s", dir,
+                               archive_lazy_error());
         if (!a)
-                abort();
+                abort(); /* only fails on out-of-memory */
         TarWriter w = { .a = a, .fd = fd, .digest = digest, .links = links, .buf = buf };
 
         archive_write_set_format_pax_restricted(a);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "curl-lazy.h"
 #include "json-util.h"
 #include "registry-internal.h"
 #include "xalloc.h"
@@ -26,6 +27,10 @@ static CURLcode curl_init_result;
 static void curl_init_once(void) { curl_init_result = curl_global_init(CURL_GLOBAL_ALL); }
 
 int registry_http_global_init(Error **err) {
+        /* libcurl is loaded on first use; a host without it cannot pull. */
+        const char *why = curl_lazy_error();
+        if (why)
+                return err_set(err, ERR_NOT_SUPPORTED, 0, "%s", why);
         /* curl_global_init is not thread-safe and must run once before any
          * handle exists; clients are created from several threads. */
         pthread_once(&curl_once, curl_init_once);
