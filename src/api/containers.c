@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "api-private.h"
+#include "container-summary.h"
 #include "container.h"
 #include "image.h"
+#include "json-text.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -33,147 +35,158 @@ static Container *lookup_or_reply(VlCall *call, Engine *e, const char *name) {
         return NULL;
 }
 
-static json_t *strv_json_or_null(json_t *array) {
-        return json_array_size(array) > 0 ? json_incref(array) : json_null();
-}
+/* ListContainerData is written as text (json-text.h): with thousands of
+ * containers, a jansson tree built only to be serialised took most of the
+ * call's time. */
 
-static json_t *namespaces_json(const Container *c) {
+static void namespaces_text(JsonText *t, const ContainerSummary *c) {
+        /* Key order of the IDL; "pid" is ours, the rest name /proc/PID/ns. */
         static const char *const kinds[][2] = {
-                { "user", "user" }, { "uts", "uts" }, { "pidns", "pid" }, { "cgroup", "cgroup" },
-                { "net", "net" },   { "mnt", "mnt" }, { "ipc", "ipc" },
+                { "user", "user" },     { "uts", "uts" }, { "pidns", "pid" }, { "pid", NULL },
+                { "cgroup", "cgroup" }, { "net", "net" }, { "mnt", "mnt" },   { "ipc", "ipc" },
         };
         bool running = c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED;
-        json_t *ns = json_object();
+        json_text_lit(t, "{");
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
                 char value[32] = "";
-                if (running && c->pid > 0) {
+                if (!kinds[i][1])
+                        snprintf(value, sizeof value, "%d", running ? c->pid : 0);
+                else if (running && c->pid > 0) {
                         /* The inode between the brackets of "net:[4026532512]". */
                         char path[64], link[64];
                         snprintf(path, sizeof path, "/proc/%d/ns/%s", c->pid, kinds[i][1]);
                         ssize_t n = readlink(path, link, sizeof link - 1);
-                        if (n > 0) {
-                                link[n] = 0;
-                                char *open = strchr(link, '['), *close = strchr(link, ']');
-                                if (open && close && close > open)
-                                        snprintf(value, sizeof value, "%.*s",
-                                                 (int)(close - open - 1), open + 1);
-                        }
+                        link[n > 0 ? n : 0] = 0;
+                        char *open = strchr(link, '['), *close = strchr(link, ']');
+                        if (open && close && close > open)
+                                snprintf(value, sizeof value, "%.*s", (int)(close - open - 1),
+                                         open + 1);
                 }
-                json_object_set_new(ns, kinds[i][0], json_string(value));
+                json_text_key(t, kinds[i][0], i == 0);
+                json_text_string(t, value);
         }
-        char pid[16];
-        snprintf(pid, sizeof pid, "%d", running ? c->pid : 0);
-        /* Key order of the IDL: user, uts, pidns, pid, cgroup, net, mnt, ipc. */
-        json_t *ordered = json_object();
-        json_object_set(ordered, "user", json_object_get(ns, "user"));
-        json_object_set(ordered, "uts", json_object_get(ns, "uts"));
-        json_object_set(ordered, "pidns", json_object_get(ns, "pidns"));
-        json_object_set_new(ordered, "pid", json_string(pid));
-        json_object_set(ordered, "cgroup", json_object_get(ns, "cgroup"));
-        json_object_set(ordered, "net", json_object_get(ns, "net"));
-        json_object_set(ordered, "mnt", json_object_get(ns, "mnt"));
-        json_object_set(ordered, "ipc", json_object_get(ns, "ipc"));
-        json_decref(ns);
-        return ordered;
+        json_text_lit(t, "}");
 }
 
-static json_t *ports_json(const Container *c) {
-        json_t *ports = json_object_get(c->resolved, "ports");
-        if (json_array_size(ports) == 0)
-                return json_null();
-        json_t *out = json_array();
+/* The engine keeps ports with numbers; ListContainerData has strings. */
+static void ports_text(JsonText *t, const char *ports) {
+        _cleanup_json_ json_t *list = STREQ(ports, "[]") ? NULL : json_loads(ports, 0, NULL);
+        if (json_array_size(list) == 0) {
+                json_text_lit(t, "null");
+                return;
+        }
+        json_text_lit(t, "[");
         size_t i;
         json_t *p;
-        json_array_foreach (ports, i, p) {
-                char host[8], ctr[8];
+        json_array_foreach (list, i, p) {
+                const char *ip = json_string_value(json_object_get(p, "host_ip"));
+                const char *proto = json_string_value(json_object_get(p, "protocol"));
+                char host[24], ctr[24];
                 snprintf(host, sizeof host, "%lld",
                          (long long)json_integer_value(json_object_get(p, "host_port")));
                 snprintf(ctr, sizeof ctr, "%lld",
                          (long long)json_integer_value(json_object_get(p, "container_port")));
-                const char *ip = json_string_value(json_object_get(p, "host_ip"));
-                const char *proto = json_string_value(json_object_get(p, "protocol"));
-                json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "host_port", host,
-                                                     "host_ip", ip ? ip : "", "protocol",
-                                                     proto ? proto : "tcp", "container_port", ctr));
+                json_text_lit(t, i ? ",{" : "{");
+                json_text_key(t, "host_port", 1);
+                json_text_string(t, host);
+                json_text_key(t, "host_ip", 0);
+                json_text_string(t, ip);
+                json_text_key(t, "protocol", 0);
+                json_text_string(t, proto ? proto : "tcp");
+                json_text_key(t, "container_port", 0);
+                json_text_string(t, ctr);
+                json_text_lit(t, "}");
         }
-        return out;
+        json_text_lit(t, "]");
 }
 
-static json_t *mounts_json(Engine *e, const Container *c) {
-        /* The mounts of the OCI config written for the container. */
-        _cleanup_free_ char *path = NULL;
-        const EngineConfig *cfg = engine_config(e);
-        path = xasprintf("%s/containers/%s/userdata/config.json", cfg->root, c->id);
-        _cleanup_json_ json_t *config = json_load_file(path, 0, NULL);
-        json_t *mounts = json_object_get(config, "mounts");
-        if (json_array_size(mounts) == 0)
-                return json_null();
-        json_t *out = json_array();
-        size_t i;
-        json_t *m;
-        json_array_foreach (mounts, i, m) {
-                json_t *opts = json_object_get(m, "options");
-                const char *type = json_string_value(json_object_get(m, "type"));
-                const char *source = json_string_value(json_object_get(m, "source"));
-                json_array_append_new(
-                        out, json_pack("{s:s, s:s, s:s, s:o}", "destination",
-                                       json_string_value(json_object_get(m, "destination")), "type",
-                                       type ? type : "", "source", source ? source : "", "options",
-                                       json_array_size(opts) ? json_incref(opts) : json_null()));
-        }
-        return out;
+/* An engine JSON text as it is, or null when it is empty. */
+static void document_or_null(JsonText *t, const char *doc, const char *empty) {
+        json_text_lit(t, !doc || STREQ(doc, empty) ? "null" : doc);
 }
 
-static json_t *container_data(Engine *e, const Container *c) {
+static void container_data_text(JsonText *t, const ContainerSummary *c, int64_t now) {
         _cleanup_free_ char *created = timefmt_go_time(c->created, false);
+        _cleanup_free_ char *running_for = timefmt_go_duration(now - c->created);
+        json_text_lit(t, "{");
+        json_text_key(t, "id", 1);
+        json_text_string(t, c->id);
+        json_text_key(t, "image", 0);
+        json_text_string(t, c->image_name);
+        json_text_key(t, "imageid", 0);
+        json_text_string(t, c->image_id);
+        json_text_key(t, "command", 0);
+        document_or_null(t, c->args, "[]");
+        json_text_key(t, "createdat", 0);
+        json_text_string(t, created);
+        json_text_key(t, "runningfor", 0);
+        json_text_string(t, running_for);
+        json_text_key(t, "status", 0);
+        json_text_string(t, container_state_name(c->state));
+        json_text_key(t, "ports", 0);
+        ports_text(t, c->ports);
+        json_text_key(t, "rootfssize", 0);
+        json_text_int(t, c->image_size);
+        json_text_key(t, "rwsize", 0);
+        json_text_int(t, 0);
+        json_text_key(t, "names", 0);
+        json_text_string(t, c->name);
+        json_text_key(t, "labels", 0);
+        document_or_null(t, c->labels, "{}");
+        json_text_key(t, "mounts", 0);
+        document_or_null(t, c->mounts, "[]");
+        json_text_key(t, "containerrunning", 0);
+        json_text_bool(t, c->state == CONTAINER_STATE_RUNNING);
+        json_text_key(t, "namespaces", 0);
+        namespaces_text(t, c);
+        json_text_lit(t, "}");
+}
+
+static int64_t now_ns(void) {
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
-        _cleanup_free_ char *running_for =
-                timefmt_go_duration((int64_t)now.tv_sec * 1000000000 + now.tv_nsec - c->created);
-        int64_t rootfs_size = 0;
-        _cleanup_(image_freep) Image *img = NULL;
-        _cleanup_error_ Error *ignored = NULL;
-        if (image_lookup(e, c->image_id, &img, &ignored) == 0)
-                rootfs_size = img->size;
-        json_t *labels = json_object_get(c->resolved, "labels");
-        return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:o, s:o, s:b, "
-                         "s:o}",
-                         "id", c->id, "image", c->image_name, "imageid", c->image_id, "command",
-                         strv_json_or_null(json_object_get(c->resolved, "args")), "createdat",
-                         created, "runningfor", running_for, "status",
-                         container_state_name(c->state), "ports", ports_json(c), "rootfssize",
-                         (json_int_t)rootfs_size, "rwsize", (json_int_t)0, "names", c->name,
-                         "labels", json_object_size(labels) ? json_incref(labels) : json_null(),
-                         "mounts", mounts_json(e, c), "containerrunning",
-                         c->state == CONTAINER_STATE_RUNNING, "namespaces", namespaces_json(c));
+        return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 API_HANDLER(ListContainers) {
         Engine *e = userdata;
-        Container **list = NULL;
+        ContainerSummary *list = NULL;
         size_t n = 0;
         _cleanup_error_ Error *err = NULL;
-        if (container_list(e, &list, &n, &err) < 0) {
+        if (container_summaries_list(e, &list, &n, &err) < 0) {
                 api_reply_error(call, err, NULL);
                 return;
         }
-        json_t *out = n ? json_array() : json_null();
+        int64_t now = now_ns();
+        JsonText t = { 0 };
+        json_text_lit(&t, n ? "{\"containers\":[" : "{\"containers\":null");
         for (size_t i = 0; i < n; i++) {
-                _cleanup_error_ Error *sync = NULL;
-                (void)container_sync(e, list[i], &sync);
-                json_array_append_new(out, container_data(e, list[i]));
+                if (i)
+                        json_text_lit(&t, ",");
+                container_data_text(&t, &list[i], now);
         }
-        container_list_free(list, n);
-        (void)vl_call_reply(call, json_pack("{s:o}", "containers", out), false, NULL);
+        json_text_lit(&t, n ? "]}" : "}");
+        container_summaries_free(list, n);
+        (void)vl_call_reply_text(call, t.data, t.len, NULL);
+        json_text_free(&t);
 }
 
 API_HANDLER(GetContainer) {
         Engine *e = userdata;
-        _cleanup_(container_freep) Container *c =
-                lookup_or_reply(call, e, param_string(parameters, "name"));
-        if (c)
-                (void)vl_call_reply(call, json_pack("{s:o}", "container", container_data(e, c)),
-                                    false, NULL);
+        const char *name = param_string(parameters, "name");
+        ContainerSummary c = { 0 };
+        _cleanup_error_ Error *err = NULL;
+        if (container_summary_get(e, name, &c, &err) < 0) {
+                api_reply_error(call, err, name);
+                return;
+        }
+        JsonText t = { 0 };
+        json_text_lit(&t, "{\"container\":");
+        container_data_text(&t, &c, now_ns());
+        json_text_lit(&t, "}");
+        container_summary_clear(&c);
+        (void)vl_call_reply_text(call, t.data, t.len, NULL);
+        json_text_free(&t);
 }
 
 API_HANDLER(ContainerExists) {

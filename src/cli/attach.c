@@ -237,7 +237,13 @@ int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o, b
                 .detach_keys = o->stdin && isatty(STDIN_FILENO) ? ATTACH_DETACH_KEYS : NULL,
                 .cancel_fd = -1,
         };
+        /* With a terminal, ^C is a byte for the container's; without one,
+         * signals to us are forwarded to it, as podman's --sig-proxy. */
+        CliSigProxy proxy = { 0 };
+        if (!o->tty)
+                (void)cli_sigproxy_start(&proxy, s, id);
         int end = runtime_attach_pump(sock, &ao, &e);
+        cli_sigproxy_stop(&proxy);
         if (raw) {
                 /* Before anything is printed: the terminal is ours again. */
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved);

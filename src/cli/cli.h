@@ -4,6 +4,8 @@
 /* The varpod command line: global flags in podman's spelling, then a
  * subcommand from the table in commands.c, one file per command. */
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +79,22 @@ typedef struct CliAttachOptions {
  * when the detach keys were typed: the container runs on. */
 int cli_attach_start(CliSession *s, const char *id, const CliAttachOptions *o, bool *ret_detached);
 
+/* Signals to the CLI forwarded to a container with KillContainer
+ * (sigproxy.c), while the session is otherwise idle. */
+#define CLI_SIGPROXY_SIGNALS 7
+typedef struct CliSigProxy {
+        CliSession *session;
+        const char *id;
+        int pipe[2];
+        pthread_t thread;
+        struct sigaction old[CLI_SIGPROXY_SIGNALS];
+        bool started;
+} CliSigProxy;
+int cli_sigproxy_start(CliSigProxy *p, CliSession *s, const char *id);
+/* Restores the signals' handlers; returns once no KillContainer is under
+ * way, so the session is the caller's again. */
+void cli_sigproxy_stop(CliSigProxy *p);
+
 /* Runs the subcommand of a group named by argv[1] (argv[0] is the group),
  * or prints the group's usage (subcommand.c). */
 int cli_subcommand_run(CliGlobals *g, const CliCommand *table, const char *group, int argc,
@@ -136,6 +154,7 @@ int cmd_unpause(CliGlobals *g, int argc, char **argv);
 int cmd_ps(CliGlobals *g, int argc, char **argv);
 int cmd_logs(CliGlobals *g, int argc, char **argv);
 int cmd_container(CliGlobals *g, int argc, char **argv);
+int cmd_system(CliGlobals *g, int argc, char **argv);
 /* container introspection */
 int cmd_top(CliGlobals *g, int argc, char **argv);
 int cmd_stats(CliGlobals *g, int argc, char **argv);

@@ -284,6 +284,42 @@ int vl_call_reply(VlCall *call, json_t *parameters, bool continues, Error **err)
         return 0;
 }
 
+/* What breaks the contract in a reply given as text; NULL when nothing. */
+static char *reply_text_problem(const VlCall *call, const char *parameters, size_t len) {
+        _cleanup_json_ json_t *tree = json_loadb(parameters, len, 0, NULL);
+        if (!json_is_object(tree))
+                return xasprintf("reply to %s is not a JSON object", call->name);
+        const VlType *type = call->method ? call->method->out : NULL;
+        _cleanup_free_ char *path = NULL;
+        if (type && vl_type_check_output(type, tree, &path) == 0)
+                return NULL;
+        return xasprintf("reply to %s breaks its contract (reply%s%s)", call->name,
+                         path ? " at " : "", path ? path : "");
+}
+
+int vl_call_reply_text(VlCall *call, const char *parameters, size_t len, Error **err) {
+        if (call->answered)
+                return err_set(err, ERR_INVALID_ARGUMENT, 0, "call %s was already answered",
+                               call->name);
+        call->answered = true;
+        if (call->conn->server->check_replies) {
+                _cleanup_free_ char *problem = reply_text_problem(call, parameters, len);
+                if (problem) {
+                        fprintf(stderr, "varlink: %s\n", problem);
+                        (void)call_send_internal_error(call, "%s", problem);
+                        return 0;
+                }
+        }
+        if (call->oneway || call->broken)
+                return 0;
+        _cleanup_error_ Error *e = NULL;
+        if (vl_stream_write_reply_text(call->conn->stream, parameters, len, &e) < 0) {
+                call->broken = true;
+                return err_set(err, ERR_SYSTEM, EPIPE, "reply to %s", call->name);
+        }
+        return 0;
+}
+
 int vl_call_error(VlCall *call, const char *error, json_t *parameters, Error **err) {
         if (call->answered) {
                 json_decref(parameters);

@@ -212,6 +212,14 @@ int vl_stream_write(VlStream *s, json_t *msg, Error **err) {
         return out_flush(s, err);
 }
 
+int vl_stream_write_reply_text(VlStream *s, const char *parameters, size_t len, Error **err) {
+        s->out_len = 0;
+        out_append("{\"parameters\":", 14, s);
+        out_append(parameters, len, s);
+        out_append("}", 1, s);
+        return out_flush(s, err);
+}
+
 int vl_stream_write_reply(VlStream *s, json_t *parameters, bool continues, const char *error,
                           Error **err) {
         s->out_len = 0;

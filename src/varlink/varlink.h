@@ -208,6 +208,8 @@ int vl_stream_write(VlStream *s, json_t *msg, Error **err);
  * leaving out empty parts, in that order (the reference server's). */
 int vl_stream_write_reply(VlStream *s, json_t *parameters, bool continues, const char *error,
                           Error **err);
+/* The same with the parameters given as the text of a JSON object. */
+int vl_stream_write_reply_text(VlStream *s, const char *parameters, size_t len, Error **err);
 int vl_stream_in_fd(const VlStream *s);
 
 /* ------------------------------------------------------------------ */
@@ -288,6 +290,12 @@ void vl_server_set_check_replies(VlServer *s, bool enable);
  * calls nothing is written. Returns 0, or -1 when the connection is gone
  * (the handler should stop producing). */
 int vl_call_reply(VlCall *call, json_t *parameters, bool continues, Error **err);
+
+/* Sends the last reply with its parameters already serialised: the text
+ * of one JSON object, which the caller keeps valid (checked against the
+ * method's output type like any reply when checks are on). For listings
+ * too large to build as a tree first. */
+int vl_call_reply_text(VlCall *call, const char *parameters, size_t len, Error **err);
 
 /* Sends an error reply, ending the call. error is a fully qualified name
  * ("io.podman.ContainerNotFound"); parameters is stolen and may be NULL. */

@@ -21,7 +21,9 @@ import re
 import select
 import shutil
 import signal
+import sqlite3
 import struct
+import subprocess
 import tempfile
 import termios
 import time
@@ -252,6 +254,26 @@ def test_kill_container(svc):
     assert error == "io.podman.ContainerNotFound" and params == {"name": "nope"}
 
 
+def test_container_outlives_its_conmon(svc):
+    """conmon killed without writing an exit file: the container runs on
+    unmonitored (as podman leaves it), stays listed running, and stops;
+    its exit code is then unknown (-1) and nothing is left behind."""
+    cid = svc.run(["sleep", "100"])
+    (conmon,) = svc.conmons()
+    os.kill(conmon, signal.SIGKILL)
+    wait_for(lambda: not svc.conmons(), what="conmon to die")
+    assert status(svc, cid) == "running"
+    listed = {c["id"]: c for c in svc.ok("ListContainers")["containers"]}
+    assert listed[cid]["status"] == "running"
+    pid = int(listed[cid]["namespaces"]["pid"])
+    assert os.path.exists("/proc/%d" % pid)
+    assert svc.ok("StopContainer", {"name": cid, "timeout": 1}) == {"container": cid}
+    assert status(svc, cid) == "exited"
+    assert svc.ok("WaitContainer", {"name": cid}) == {"exitcode": -1}
+    wait_for(lambda: not os.path.exists("/proc/%d" % pid), what="the process to end")
+    svc.ok("RemoveContainer", {"name": cid})
+
+
 def test_pause_unpause(svc):
     cid = svc.run(["sleep", "100"])
     assert svc.ok("PauseContainer", {"name": cid}) == {"container": cid}
@@ -355,11 +377,30 @@ def test_list_and_get_container(svc):
     assert ns["net"] != str(os.stat("/proc/self/ns/net").st_ino)
     idle = listed[stopped]
     assert idle["status"] == "configured" and idle["ports"] is None and idle["labels"] is None
+    # As podman's: the mounts of the OCI config made at creation.
+    assert "/proc" in [m["destination"] for m in idle["mounts"]]
     assert idle["namespaces"] == {"user": "", "uts": "", "pidns": "", "pid": "0", "cgroup": "",
                                   "net": "", "mnt": "", "ipc": ""}
     for name in ("", "nope"):
         params, error = svc.call("GetContainer", {"name": name})
         assert error == "io.podman.ContainerNotFound" and params == {"name": name}
+
+
+def test_list_reads_mounts_of_containers_made_before_they_were_kept(svc):
+    """Rows from before schema 4 have no list_mounts: the config the last
+    start wrote gives them, and a never-started one lists none."""
+    started = svc.run(["true"])
+    svc.ok("WaitContainer", {"name": started})
+    configured = svc.create(["true"])
+    expected = svc.get(started)["mounts"]
+    db = sqlite3.connect(os.path.join(svc.root, "varpod.db"))
+    with db:
+        db.execute("UPDATE containers SET list_mounts = NULL")
+    db.close()
+    listed = {c["id"]: c for c in svc.ok("ListContainers")["containers"]}
+    assert listed[started]["mounts"] == expected
+    assert listed[configured]["mounts"] is None
+    assert svc.get(started)["mounts"] == expected
 
 
 def test_container_exists(svc):
@@ -583,6 +624,23 @@ def test_cli_run_basics(remote, env):
     assert p.stdout.split() == ["eth0", "lo"]
 
 
+def test_system_info_names_the_runtime(env):
+    info = json.loads(env.cli("system", "info", "--format", "json").stdout)
+    rt = info["host"]["ociRuntime"]
+    assert rt["name"] in ("runc", "crun") and os.access(rt["path"], os.X_OK)
+    assert rt["version"].startswith(rt["name"])
+    # crun is the default: anything else in use says why.
+    assert (rt["fallbackReason"] is None) == (rt["name"] == "crun"), rt
+    assert rt["conmon"]["version"].startswith("conmon version")
+    assert info["store"]["graph_root"] == env.root
+    yaml = env.cli("system", "info").stdout
+    assert "ociRuntime:\n" in yaml and "  name: %s\n" % rt["name"] in yaml
+    # Through a service, only what GetInfo carries.
+    env.start_service()
+    info = json.loads(env.cli("system", "info", "--format", "json", remote=True).stdout)
+    assert "ociRuntime" not in info["host"] and info["store"]["graph_root"] == env.root
+
+
 def test_cli_run_exit_codes(remote, env):
     p = env.cli("run", "--rm", "--network", "none", BUSYBOX, "no-such-command", remote=remote)
     assert p.returncode == 127, p.stderr
@@ -797,6 +855,26 @@ def _pty_read_until(fd, want, timeout=20):
 
 def _set_size(fd, rows, cols):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def test_run_proxies_signals_without_a_terminal(remote, env):
+    # podman's --sig-proxy: a signal to the attached CLI reaches the
+    # container's process, which decides what to do with it.
+    proc = env.cli_popen("run", "--rm", "--network", "none", BUSYBOX, "sh", "-c",
+                         'trap "echo got-TERM; exit 3" TERM; trap "echo got-USR1" USR1; '
+                         'echo ready; while :; do sleep 0.1; done',
+                         remote=remote, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGUSR1)
+        assert proc.stdout.readline() == b"got-USR1\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.stdout.readline() == b"got-TERM\n"
+        assert proc.wait(timeout=20) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_run_tty_on_a_terminal(remote, env):

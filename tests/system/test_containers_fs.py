@@ -314,6 +314,28 @@ def test_mounts_of_a_running_container(env):
     assert params_of(env.call("ListContainerMounts")) == {"mounts": None}
 
 
+def test_user_mount_outlives_stop_and_restart(env):
+    # As containers/storage counts it: the engine's teardown after an exit
+    # leaves a mount that a MountContainer user still holds.
+    cid = env.ok("run", "-d", "--network", "none", BUSYBOX, *SLEEPER).strip()
+    path = params_of(env.call("MountContainer", {"name": cid}))["path"]
+    env.ok("stop", "-t", "0", cid)
+    assert params_of(env.call("ListContainerMounts")) == {"mounts": [path]}
+    assert os.path.isfile(os.path.join(path, "bin", "busybox"))
+    env.ok("start", cid)
+    assert params_of(env.call("ListContainerMounts")) == {"mounts": [path]}
+    assert params_of(env.call("UnmountContainer", {"name": cid, "force": False})) == {}
+    assert params_of(env.call("ListContainerMounts")) == {"mounts": [path]}
+    env.ok("stop", "-t", "0", cid)
+    assert params_of(env.call("ListContainerMounts")) == {"mounts": None}
+    # Removal takes a held mount with it.
+    env.call("MountContainer", {"name": cid})
+    env.ok("rm", cid)
+    assert params_of(env.call("ListContainerMounts")) == {"mounts": None}
+    with open("/proc/self/mountinfo") as f:
+        assert path not in f.read()
+
+
 def test_mount_and_umount_commands(env):
     cid = env.run_changes()
     path = env.ok("mount", cid).strip()

@@ -158,11 +158,13 @@ static void bind_mutable(sqlite3_stmt *s, const Container *c) {
         sqlite3_bind_text(s, 18, c->mounted, -1, SQLITE_STATIC);
 }
 
-int container_store_insert(Db *db, const Container *c, Error **err) {
+int container_store_insert(Db *db, const Container *c, json_t *mounts, Error **err) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         if (db_prepare(db,
-                       "INSERT INTO containers (" CONTAINER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
-                       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                       "INSERT INTO containers (" CONTAINER_COLUMNS
+                       ", list_args, list_ports, list_labels, list_mounts) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                       "?19, ?20, ?21, ?22)",
                        &s, err) < 0)
                 return -1;
         sqlite3_bind_text(s, 1, c->id, -1, SQLITE_STATIC);
@@ -174,6 +176,10 @@ int container_store_insert(Db *db, const Container *c, Error **err) {
         bind_json(s, 14, c->create);
         bind_json(s, 15, c->resolved);
         bind_mutable(s, c);
+        bind_json(s, 19, json_object_get(c->resolved, "args"));
+        bind_json(s, 20, json_object_get(c->resolved, "ports"));
+        bind_json(s, 21, json_object_get(c->resolved, "labels"));
+        bind_json(s, 22, mounts);
         if (sqlite3_step(s) != SQLITE_DONE)
                 return db_error(db, err, "insert container");
         return 0;

@@ -13,7 +13,8 @@ int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err);
 int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
                           size_t *ret_n, Error **err);
 int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err);
-int container_store_insert(Db *db, const Container *c, Error **err);
+/* mounts: the OCI config's mounts as listings show them (summary.c). */
+int container_store_insert(Db *db, const Container *c, json_t *mounts, Error **err);
 /* Writes every mutable column of c (state, pids, exit, times, netns,
  * network, mounted). */
 int container_store_update(Db *db, const Container *c, Error **err);

@@ -109,5 +109,18 @@ int container_remove(Engine *e, Container *c, bool force, Error **err);
 /* After the process ended: record and tear down (conmon's exit command). */
 int container_cleanup(Engine *e, const char *name, Error **err);
 
+/* The OCI runtime containers run with, and why when it is not the one
+ * configured (crun unusable on this host, say). Strings borrowed from
+ * the engine; fallback_reason and the conmon fields may be NULL. */
+typedef struct ContainerRuntimeInfo {
+        const char *name;
+        const char *path;
+        const char *version;
+        const char *fallback_reason;
+        const char *conmon_path;
+        const char *conmon_version;
+} ContainerRuntimeInfo;
+int container_runtime_info(Engine *e, ContainerRuntimeInfo *ret, Error **err);
+
 /* The k8s-file log path of a container. New string. */
 char *container_log_path(const Engine *e, const Container *c);

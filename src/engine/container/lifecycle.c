@@ -7,6 +7,7 @@
  * the runtime (exit files, runtime state) before it is used. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,9 +164,12 @@ static void container_teardown(Engine *e, Container *c) {
         if (rt)
                 (void)!runtime_delete(rt, c->id, true, &ignored);
         container_network_teardown(e, c);
-        (void)rootfs_umount(e, c->id, &ignored);
-        free(c->mounted);
-        c->mounted = NULL;
+        /* A rootfs that MountContainer users hold stays for them. */
+        if (container_user_mounts(e, c->id) == 0) {
+                (void)rootfs_umount(e, c->id, &ignored);
+                free(c->mounted);
+                c->mounted = NULL;
+        }
         const char *cg = json_string_value(json_object_get(c->resolved, "cgroups_path"));
         /* The leaf only: the parent ("/varpod") is shared, and removing it
          * when it looks empty races with the runtime creating another
@@ -211,16 +215,31 @@ static void container_record_exit(Engine *e, Container *c) {
         c->state = CONTAINER_STATE_EXITED;
 }
 
+bool container_has_exited(const Engine *e, const char *id, int conmon_pid) {
+        char exit_file[PATH_MAX];
+        snprintf(exit_file, sizeof exit_file, "%s/exits/%s", e->config.runroot, id);
+        return access(exit_file, F_OK) == 0 ||
+               (conmon_pid > 0 && !runtime_conmon_is_alive(conmon_pid));
+}
+
 /* container_sync for callers holding the container's lock. */
 static int container_sync_locked(Engine *e, Container *c, Error **err) {
         if (c->state != CONTAINER_STATE_RUNNING && c->state != CONTAINER_STATE_PAUSED &&
             c->state != CONTAINER_STATE_CREATED)
                 return 0;
-        _cleanup_free_ char *exits = container_exit_dir(e);
-        _cleanup_free_ char *exit_file = xasprintf("%s/%s", exits, c->id);
-        bool exited = access(exit_file, F_OK) == 0 ||
-                      (c->conmon_pid > 0 && !runtime_conmon_is_alive(c->conmon_pid));
-        if (!exited) {
+        bool exited = container_has_exited(e, c->id, 0);
+        bool changed = false;
+        if (!exited && c->conmon_pid > 0 && !runtime_conmon_is_alive(c->conmon_pid)) {
+                /* conmon died without an exit file (killed): its container
+                 * may run on unmonitored, as podman leaves it; from now on
+                 * the runtime tells its state. */
+                c->conmon_pid = 0;
+                changed = true;
+        }
+        /* With its conmon alive and no exit file the record stands: every
+         * change of state goes through us. Only a container without a
+         * conmon needs the runtime asked (a fork and exec). */
+        if (!exited && c->conmon_pid <= 0) {
                 Runtime *rt = engine_runtime(e, err);
                 if (!rt)
                         return -1;
@@ -236,13 +255,13 @@ static int container_sync_locked(Engine *e, Container *c, Error **err) {
                                 exited = true;
                         else if (now != c->state) {
                                 c->state = now;
-                                return container_save(e, c, err);
+                                changed = true;
                         }
                 } else
                         exited = true;
         }
         if (!exited)
-                return 0;
+                return changed ? container_save(e, c, err) : 0;
         container_record_exit(e, c);
         return container_save(e, c, err);
 }
@@ -394,6 +413,7 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
         _cleanup_free_ char *rootfs = NULL;
         _cleanup_free_ char *userdata = container_userdata_dir(e, c->id);
         _cleanup_json_ json_t *config = NULL;
+        _cleanup_json_ json_t *mounts = NULL;
         SpecResolved resolved = { 0 };
         bool resolved_set = false;
         _cleanup_error_ Error *ignored = NULL;
@@ -418,8 +438,10 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
                 goto out;
         }
         c->resolved = spec_resolved_to_json(&resolved);
+        /* Listings show the mounts without reading the config. */
+        mounts = container_mounts_summary(json_object_get(config, "mounts"));
         if ((r = mkdir_p(userdata, 0700, err)) < 0 ||
-            (r = container_store_insert(db, c, err)) < 0) {
+            (r = container_store_insert(db, c, mounts, err)) < 0) {
                 (void)rootfs_remove(e, c->id, &ignored);
                 goto out;
         }
@@ -622,6 +644,9 @@ static int container_init_locked(Engine *e, Container *c, bool stdin_once, Error
 
         if (mkdir_p(userdata, 0700, err) < 0 || mkdir_p(run, 0700, err) < 0)
                 goto fail;
+        /* Mounted still when MountContainer users hold it: then reused. */
+        free(c->mounted);
+        c->mounted = NULL;
         if (rootfs_mount(e, c->id, img->layers, &c->mounted, err) < 0 ||
             container_network_setup(e, c, err) < 0 || container_etc_files(e, c, err) < 0)
                 goto fail;
@@ -767,7 +792,27 @@ int container_kill(Engine *e, Container *c, int sig, Error **err) {
 
 /* Waits until the container's process has exited (exit file), at most
  * timeout_ms (<0: forever). Returns 1 when it exited, 0 on timeout. */
+/* container_exit_wait for a container whose conmon died: no exit file
+ * will come, the runtime says when the process is gone. */
+static int container_exit_wait_unmonitored(Engine *e, Container *c, int timeout_ms, Error **err) {
+        Runtime *rt = engine_runtime(e, err);
+        if (!rt)
+                return -1;
+        for (int waited = 0;; waited += 50) {
+                RuntimeState st;
+                _cleanup_error_ Error *gone = NULL;
+                if (runtime_state(rt, c->id, &st, &gone) < 0 || st.status == RUNTIME_STATUS_STOPPED)
+                        return 1;
+                if (waited >= timeout_ms)
+                        return 0;
+                struct timespec ts = { 0, 50 * 1000 * 1000 };
+                nanosleep(&ts, NULL);
+        }
+}
+
 static int container_exit_wait(Engine *e, Container *c, int timeout_ms, Error **err) {
+        if (c->conmon_pid <= 0)
+                return container_exit_wait_unmonitored(e, c, timeout_ms, err);
         _cleanup_free_ char *exits = container_exit_dir(e);
         int code;
         int64_t when;

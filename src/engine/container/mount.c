@@ -7,8 +7,10 @@
  * mount is implied by the state (a started container runs on its mount
  * until its teardown unmounts it), and user mounts are counted in a file
  * next to the mount point, RUNROOT/containers/ID/mount-count, with the
- * kernel's ID of the mount they count: when the teardown after an exit
- * unmounts the rootfs, the count lapses with that mount. */
+ * kernel's ID of the mount they count. The teardown after an exit leaves
+ * a mount that users hold (the next start runs on it, the count goes on);
+ * should the mount go anyway (a reboot, removal), the count lapses with
+ * it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -76,6 +78,8 @@ static long mount_count_read(const Engine *e, const char *id) {
                 return 0;
         return n;
 }
+
+long container_user_mounts(const Engine *e, const char *id) { return mount_count_read(e, id); }
 
 static int mount_count_write(const Engine *e, const char *id, long n, Error **err) {
         _cleanup_free_ char *path = mount_count_path(e, id);

@@ -24,6 +24,21 @@ Runtime *engine_runtime(Engine *e, Error **err) {
         return r;
 }
 
+int container_runtime_info(Engine *e, ContainerRuntimeInfo *ret, Error **err) {
+        Runtime *rt = engine_runtime(e, err);
+        if (!rt)
+                return -1;
+        *ret = (ContainerRuntimeInfo){
+                .name = runtime_name(rt),
+                .path = runtime_path(rt),
+                .version = runtime_version(rt),
+                .fallback_reason = runtime_fallback_reason(rt),
+                .conmon_path = runtime_conmon_path(rt),
+                .conmon_version = runtime_conmon_version(rt),
+        };
+        return 0;
+}
+
 CniContext *engine_cni(Engine *e, Error **err) {
         pthread_mutex_lock(&services_lock);
         if (!e->cni) {

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -441,9 +442,24 @@ int runtime_exit_file_read(const char *exit_dir, const char *id, int *ret_code,
         return 0;
 }
 
+/* An inotify watch for files appearing in dir, or -1 (then callers poll). */
+static int exit_dir_watch(const char *dir) {
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd >= 0 && inotify_add_watch(fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+                close(fd);
+                fd = -1;
+        }
+        return fd;
+}
+
 int runtime_exit_file_wait(const char *exit_dir, const char *id, int timeout_ms, int *ret_code,
                            int64_t *ret_time_ns, Error **err) {
         int64_t deadline = monotonic_ms() + timeout_ms;
+        /* Woken by the rename that publishes the file: polling every 20 ms
+         * added 10 ms on average to every wait (and to `run --rm`). The
+         * watch exists before each look, so no appearance is missed; a
+         * bounded poll remains for when inotify is not to be had. */
+        _cleanup_close_ int watch = exit_dir_watch(exit_dir);
         for (;;) {
                 Error *e = NULL;
                 if (runtime_exit_file_read(exit_dir, id, ret_code, ret_time_ns, &e) == 0)
@@ -451,10 +467,20 @@ int runtime_exit_file_wait(const char *exit_dir, const char *id, int timeout_ms,
                 if (e->kind != ERR_NOT_FOUND)
                         return err_propagate(err, e);
                 err_free(e);
-                if (monotonic_ms() >= deadline)
+                int64_t left = deadline - monotonic_ms();
+                if (left <= 0)
                         return err_set(err, ERR_TIMEOUT, 0,
                                        "container `%s` did not exit within %d ms", id, timeout_ms);
-                struct timespec ts = { 0, 20 * 1000000 };
-                nanosleep(&ts, NULL);
+                if (watch < 0) {
+                        struct timespec ts = { 0, 20 * 1000000 };
+                        nanosleep(&ts, NULL);
+                        continue;
+                }
+                struct pollfd p = { .fd = watch, .events = POLLIN };
+                (void)poll(&p, 1, (int)(left < 1000 ? left : 1000));
+                /* Any file will do as a reason to look again. */
+                char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+                while (read(watch, events, sizeof events) > 0)
+                        ;
         }
 }

@@ -4,6 +4,7 @@
 /* What the files of the runtime module share: the Runtime object, child
  * process helpers and small /proc and cgroupfs readers. */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -13,11 +14,16 @@
 struct Runtime {
         char *name;
         char *path;
-        char *version;
-        char *version_line;
         char *fallback_reason;
         char *state_dir;
         char *conmon_path;
+        /* `--version` outputs, read when first asked for: running both
+         * binaries cost every CLI invocation ~10 ms for what only
+         * reports show. */
+        pthread_mutex_t versions_lock;
+        bool versions_done;
+        char *version;
+        char *version_line;
         char *conmon_version;
 };
 

@@ -114,6 +114,7 @@ Runtime *runtime_free(Runtime *rt) {
         free(rt->state_dir);
         free(rt->conmon_path);
         free(rt->conmon_version);
+        pthread_mutex_destroy(&rt->versions_lock);
         free(rt);
         return NULL;
 }
@@ -122,6 +123,7 @@ static bool is_crun(const char *name) { return STRPREFIX(name, "crun"); }
 
 int runtime_open(const char *configured, Runtime **ret, Error **err) {
         _cleanup_(runtime_freep) Runtime *rt = xnew0(Runtime, 1);
+        pthread_mutex_init(&rt->versions_lock, NULL);
         _cleanup_free_ char *reason = NULL;
         const char *wanted = configured && *configured ? configured : "crun";
 
@@ -165,16 +167,7 @@ int runtime_open(const char *configured, Runtime **ret, Error **err) {
                 rt->path = TAKE_PTR(runc);
         }
         rt->fallback_reason = TAKE_PTR(reason);
-
-        rt->version = version_read(rt->path);
-        if (!rt->version)
-                return err_set(err, ERR_RUNTIME, 0, "`%s --version` failed", rt->path);
-        rt->version_line = xstrndup(rt->version, strcspn(rt->version, "\n"));
-
         rt->conmon_path = binary_find("conmon");
-        if (rt->conmon_path)
-                rt->conmon_version = version_read(rt->conmon_path);
-
         *ret = TAKE_PTR(rt);
         return 0;
 }
@@ -186,12 +179,28 @@ void runtime_state_dir_set(Runtime *rt, const char *dir) {
 
 const char *runtime_name(const Runtime *rt) { return rt->name; }
 const char *runtime_path(const Runtime *rt) { return rt->path; }
-const char *runtime_version(const Runtime *rt) { return rt->version; }
-const char *runtime_version_line(const Runtime *rt) { return rt->version_line; }
+static Runtime *versions(const Runtime *const_rt) {
+        Runtime *rt = (Runtime *)const_rt; /* a cache: logically const */
+        pthread_mutex_lock(&rt->versions_lock);
+        if (!rt->versions_done) {
+                rt->version = version_read(rt->path);
+                if (!rt->version)
+                        rt->version = xasprintf("%s (`%s --version` failed)", rt->name, rt->path);
+                rt->version_line = xstrndup(rt->version, strcspn(rt->version, "\n"));
+                if (rt->conmon_path)
+                        rt->conmon_version = version_read(rt->conmon_path);
+                rt->versions_done = true;
+        }
+        pthread_mutex_unlock(&rt->versions_lock);
+        return rt;
+}
+
+const char *runtime_version(const Runtime *rt) { return versions(rt)->version; }
+const char *runtime_version_line(const Runtime *rt) { return versions(rt)->version_line; }
 const char *runtime_fallback_reason(const Runtime *rt) { return rt->fallback_reason; }
 const char *runtime_state_dir(const Runtime *rt) { return rt->state_dir; }
 const char *runtime_conmon_path(const Runtime *rt) { return rt->conmon_path; }
-const char *runtime_conmon_version(const Runtime *rt) { return rt->conmon_version; }
+const char *runtime_conmon_version(const Runtime *rt) { return versions(rt)->conmon_version; }
 
 const char *runtime_status_name(RuntimeStatus s) {
         static const char *const names[] = {
@@ -294,6 +303,14 @@ int runtime_resume(const Runtime *rt, const char *id, Error **err) {
 int runtime_delete(const Runtime *rt, const char *id, bool force, Error **err) {
         if (check_id(id, err) < 0)
                 return -1;
+        /* runc and crun keep a container's state in ROOT/ID: without it
+         * there is nothing to delete, and no runtime to start for that
+         * (every teardown of an exited container used to run one). */
+        if (rt->state_dir) {
+                _cleanup_free_ char *state = xasprintf("%s/%s", rt->state_dir, id);
+                if (access(state, F_OK) < 0 && errno == ENOENT)
+                        return 0;
+        }
         const char *args_force[] = { "delete", "--force", id, NULL };
         const char *args[] = { "delete", id, NULL };
         Error *e = NULL;

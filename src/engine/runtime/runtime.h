@@ -172,7 +172,8 @@ int runtime_delete(const Runtime *rt, const char *id, bool force, Error **err) _
  * exit time in Unix ns. ERR_NOT_FOUND while the container has not exited. */
 int runtime_exit_file_read(const char *exit_dir, const char *id, int *ret_code,
                            int64_t *ret_time_ns, Error **err) _must_check_;
-/* runtime_exit_file_read, polling for up to timeout_ms; ERR_TIMEOUT. */
+/* runtime_exit_file_read, waiting up to timeout_ms for the file (woken by
+ * inotify); ERR_TIMEOUT. */
 int runtime_exit_file_wait(const char *exit_dir, const char *id, int timeout_ms, int *ret_code,
                            int64_t *ret_time_ns, Error **err) _must_check_;
 

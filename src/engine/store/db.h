@@ -31,8 +31,9 @@ int db_transaction_commit(Db *db, Error **err);
 /* Rolls back when a transaction is open; never fails. */
 void db_transaction_rollback(Db *db);
 
-/* Prepares a statement (cached per connection by SQL text). The statement
- * is reset and its bindings cleared when the cleanup runs. */
+/* Prepares a statement (cached per connection by SQL text, which the
+ * cache keeps: sql must live as long as the connection, a literal). The
+ * statement is reset and its bindings cleared when the cleanup runs. */
 int db_prepare(Db *db, const char *sql, sqlite3_stmt **ret, Error **err);
 void db_stmt_resetp(sqlite3_stmt **stmt);
 #define _cleanup_stmt_ __attribute__((cleanup(db_stmt_resetp)))
