@@ -248,6 +248,12 @@ bool rootfs_is_mounted(const Engine *e, const char *id) {
                 return false;
         if (a.st_dev != b.st_dev)
                 return true;
+        /* The kernel says whether a path is a mount's root (Linux 5.8);
+         * only older ones need mountinfo read through. */
+        struct statx sx;
+        if (statx(AT_FDCWD, merged, AT_SYMLINK_NOFOLLOW, 0, &sx) == 0 &&
+            (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         char line[8192];
         while (f && fgets(line, sizeof line, f)) {
