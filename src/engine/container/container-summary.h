@@ -16,6 +16,7 @@ typedef struct ContainerSummary {
         int64_t created; /* Unix ns */
         ContainerState state;
         int pid;
+        int conmon_pid;
         int64_t image_size; /* the image's size, 0 when it is gone */
         /* JSON texts, so that a listing of thousands copies rather than
          * parses and re-serialises them: */

@@ -38,8 +38,7 @@ static char *column_text(sqlite3_stmt *s, int col, const char *fallback) {
         return t ? xstrdup(t) : fallback ? xstrdup(fallback) : NULL;
 }
 
-/* conmon_pid is returned separately: only the sync needs it. */
-static void summary_from_row(sqlite3_stmt *s, ContainerSummary *ret, int *ret_conmon_pid) {
+static void summary_from_row(sqlite3_stmt *s, ContainerSummary *ret) {
         snprintf(ret->id, sizeof ret->id, "%s", (const char *)sqlite3_column_text(s, 0));
         ret->name = column_text(s, 1, "");
         snprintf(ret->image_id, sizeof ret->image_id, "%s",
@@ -48,7 +47,7 @@ static void summary_from_row(sqlite3_stmt *s, ContainerSummary *ret, int *ret_co
         ret->created = sqlite3_column_int64(s, 4);
         ret->state = (ContainerState)sqlite3_column_int(s, 5);
         ret->pid = sqlite3_column_int(s, 6);
-        *ret_conmon_pid = sqlite3_column_int(s, 7);
+        ret->conmon_pid = sqlite3_column_int(s, 7);
         ret->image_size = sqlite3_column_int64(s, 8);
         ret->args = column_text(s, 9, "[]");
         ret->ports = column_text(s, 10, "[]");
@@ -87,8 +86,8 @@ static void summary_mounts_from_config(Engine *e, ContainerSummary *s) {
 }
 
 /* Every container (id NULL) or the one with that ID. */
-static int summary_query(Db *db, const char *id, ContainerSummary **ret, int **ret_conmon_pids,
-                         size_t *ret_n, Error **err) {
+static int summary_query(Db *db, const char *id, ContainerSummary **ret, size_t *ret_n,
+                         Error **err) {
         const char *sql = id ? SUMMARY_QUERY " WHERE c.id = ?1" : SUMMARY_QUERY " ORDER BY c.id";
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         if (db_prepare(db, sql, &s, err) < 0)
@@ -96,23 +95,18 @@ static int summary_query(Db *db, const char *id, ContainerSummary **ret, int **r
         if (id)
                 sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
         ContainerSummary *list = NULL;
-        int *conmon_pids = NULL;
-        size_t n = 0, cap = 0, cap_pids = 0;
+        size_t n = 0, cap = 0;
         int r;
         while ((r = sqlite3_step(s)) == SQLITE_ROW) {
                 xgrow((void **)&list, &cap, n + 1, sizeof *list);
-                xgrow((void **)&conmon_pids, &cap_pids, n + 1, sizeof *conmon_pids);
                 memset(&list[n], 0, sizeof list[n]);
-                summary_from_row(s, &list[n], &conmon_pids[n]);
-                n++;
+                summary_from_row(s, &list[n++]);
         }
         if (r != SQLITE_DONE) {
                 container_summaries_free(list, n);
-                free(conmon_pids);
                 return db_error(db, err, "list containers");
         }
         *ret = list;
-        *ret_conmon_pids = conmon_pids;
         *ret_n = n;
         return 0;
 }
@@ -131,14 +125,14 @@ static void summary_sync(Engine *e, ContainerSummary *s) {
                 return;
         s->state = c->state;
         s->pid = c->pid;
+        s->conmon_pid = c->conmon_pid;
 }
 
 int container_summaries_list(Engine *e, ContainerSummary **ret, size_t *ret_n, Error **err) {
         Db *db;
         if (engine_db_get(e, &db, err) < 0)
                 return -1;
-        _cleanup_free_ int *conmon_pids = NULL;
-        int r = summary_query(db, NULL, ret, &conmon_pids, ret_n, err);
+        int r = summary_query(db, NULL, ret, ret_n, err);
         engine_db_put(e, db);
         if (r < 0)
                 return -1;
@@ -146,7 +140,7 @@ int container_summaries_list(Engine *e, ContainerSummary **ret, size_t *ret_n, E
                 ContainerSummary *s = &(*ret)[i];
                 /* Without a conmon (it died), only the runtime knows. */
                 if (state_has_process(s->state) &&
-                    (conmon_pids[i] <= 0 || container_has_exited(e, s->id, conmon_pids[i])))
+                    (s->conmon_pid <= 0 || container_has_exited(e, s->id, s->conmon_pid)))
                         summary_sync(e, s);
                 summary_mounts_from_config(e, s);
         }
@@ -163,9 +157,8 @@ int container_summary_get(Engine *e, const char *name, ContainerSummary *ret, Er
         if (engine_db_get(e, &db, err) < 0)
                 return -1;
         ContainerSummary *list = NULL;
-        _cleanup_free_ int *conmon_pids = NULL;
         size_t n = 0;
-        int r = summary_query(db, c->id, &list, &conmon_pids, &n, err);
+        int r = summary_query(db, c->id, &list, &n, err);
         engine_db_put(e, db);
         if (r < 0)
                 return -1;
