@@ -2,7 +2,8 @@
 #pragma once
 
 /* SHA-256 content digests in the OCI form "sha256:<64 lowercase hex>",
- * computed incrementally (OpenSSL's libcrypto underneath). */
+ * computed incrementally (OpenSSL's libcrypto underneath, loaded on first
+ * use: see crypto-lazy.h). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +14,13 @@
 
 typedef struct Digester Digester;
 
-Digester *digester_new(void);
+/* Loads libcrypto unless already done. 0, or fails (ERR_NOT_SUPPORTED)
+ * with "libcrypto.so.3 cannot be loaded: ...". digester_new() and
+ * digest_file() check it themselves; digest_buffer() cannot fail, so a
+ * caller that may be the first to hash calls this before it. */
+int digest_init(Error **err) _must_check_;
+
+int digester_new(Digester **ret, Error **err) _must_check_;
 void digester_update(Digester *d, const void *data, size_t len);
 /* Writes "sha256:<hex>" into out (DIGEST_STRING_SIZE bytes). The digester
  * may not be updated afterwards. */
@@ -21,7 +28,9 @@ void digester_final(Digester *d, char out[DIGEST_STRING_SIZE]);
 Digester *digester_free(Digester *d);
 DEFINE_CLEANUP(Digester, digester_free)
 
-/* One-shot digest of a buffer or of a whole file. */
+/* One-shot digest of a buffer or of a whole file. digest_buffer() needs a
+ * digest_init() that succeeded (or a digester made) before: without
+ * libcrypto it aborts, saying why on stderr. */
 void digest_buffer(const void *data, size_t len, char out[DIGEST_STRING_SIZE]);
 int digest_file(const char *path, char out[DIGEST_STRING_SIZE], Error **err);
 

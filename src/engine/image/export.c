@@ -178,6 +178,10 @@ static int export_docker_archive(Engine *e, ExportImage *x, Out *o, json_t *tags
 
 static int export_oci_archive(Engine *e, ExportImage *x, Out *o, const char *ref_name,
                               Error **err) {
+        /* The manifest is hashed before any layer (libcrypto is loaded on
+         * first use). */
+        if (digest_init(err) < 0)
+                return -1;
         _cleanup_json_ json_t *manifest = NULL;
         if (image_manifest_convert(x->manifest, MANIFEST_FORMAT_OCI, &manifest, err) < 0)
                 return -1;

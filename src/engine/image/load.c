@@ -154,6 +154,10 @@ out:
 static int load_image(Engine *e, const char *dir, const char *config_name, char **layer_files,
                       const char **blob_digests, json_t *names, ManifestFormat format,
                       char **ret_id, Error **err) {
+        /* The config is hashed before any layer (libcrypto is loaded on
+         * first use). */
+        if (digest_init(err) < 0)
+                return -1;
         _cleanup_free_ char *config_text = NULL;
         size_t config_len = 0;
         if (file_bytes(dir, config_name, &config_text, &config_len, err) < 0)

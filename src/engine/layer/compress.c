@@ -4,8 +4,10 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "isal-lazy.h"
 #include "layer-private.h"
 #include "xalloc.h"
+#include "zstd-lazy.h"
 
 /* Compression for push and commit. gzip at ISA-L's level 1 runs several
  * times faster than zlib's default for a few percent more bytes, and a
@@ -47,6 +49,8 @@ static int compress_none(int in_fd, Sink *s, uint8_t *in, Error **err) {
 }
 
 static int compress_gzip(int in_fd, Sink *s, uint8_t *in, uint8_t *out, Error **err) {
+        if (isal_lazy_error()) /* libisal is loaded on first use */
+                return err_set(err, ERR_NOT_SUPPORTED, 0, "layer: compress: %s", isal_lazy_error());
         _cleanup_free_ struct isal_zstream *z = xmalloc(sizeof *z);
         _cleanup_free_ uint8_t *level_buf = xmalloc(ISAL_DEF_LVL1_DEFAULT);
         isal_deflate_init(z);
@@ -85,6 +89,8 @@ static inline void zstd_cctx_freep(ZSTD_CCtx **c) { ZSTD_freeCCtx(*c); }
 
 static int compress_zstd(int in_fd, Sink *s, uint8_t *in, uint8_t *out, Error **err) {
         _cleanup_(zstd_cctx_freep) ZSTD_CCtx *c = ZSTD_createCCtx();
+        if (!c && zstd_lazy_error()) /* libzstd is loaded on first use */
+                return err_set(err, ERR_NOT_SUPPORTED, 0, "layer: compress: %s", zstd_lazy_error());
         if (!c)
                 return err_set(err, ERR_INTERNAL, 0, "layer: compress: cannot allocate zstd");
         ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, ZSTD_LEVEL);
@@ -113,7 +119,9 @@ static int compress_zstd(int in_fd, Sink *s, uint8_t *in, uint8_t *out, Error **
 
 int layer_compress(int in_fd, int out_fd, LayerCompression c, char ret_digest[DIGEST_STRING_SIZE],
                    uint64_t *ret_size, Error **err) {
-        _cleanup_(digester_freep) Digester *digest = digester_new();
+        _cleanup_(digester_freep) Digester *digest = NULL;
+        if (digester_new(&digest, err) < 0)
+                return err_wrap(err, "layer: compress");
         _cleanup_free_ uint8_t *in = xmalloc(LAYER_BUFFER_SIZE);
         _cleanup_free_ uint8_t *out = xmalloc(LAYER_BUFFER_SIZE);
         Sink s = { .fd = out_fd, .digest = digest };

@@ -9,8 +9,10 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "isal-lazy.h"
 #include "layer-private.h"
 #include "xalloc.h"
+#include "zstd-lazy.h"
 
 /* zstd frames may ask for any window up to 2 GiB (--long=31); refuse more
  * than 128 MiB of decoder memory per layer, which every registry-produced
@@ -101,7 +103,6 @@ LayerStream *layer_stream_new(int fd, uint64_t size_max) {
         s->fd = fd;
         s->size_max = size_max;
         s->in = xmalloc(LAYER_BUFFER_SIZE);
-        s->plain_digest = digester_new();
         s->slots[0] = xmalloc(LAYER_BUFFER_SIZE); /* the others when threaded */
         pthread_mutex_init(&s->lock, NULL);
         pthread_cond_init(&s->cond, NULL);
@@ -196,6 +197,9 @@ static int stream_detect(LayerStream *s, Error **err) {
                         return -1;
         const uint8_t *m = s->in;
         if (s->in_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+                if (isal_lazy_error()) /* libisal is loaded on first use */
+                        return err_set(err, ERR_NOT_SUPPORTED, 0, "layer: gzip: %s",
+                                       isal_lazy_error());
                 s->compression = LAYER_COMPRESSION_GZIP;
                 s->gz = xmalloc(sizeof *s->gz);
                 isal_inflate_init(s->gz);
@@ -204,13 +208,17 @@ static int stream_detect(LayerStream *s, Error **err) {
         } else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
                 s->compression = LAYER_COMPRESSION_ZSTD;
                 s->zs = ZSTD_createDCtx();
+                if (!s->zs && zstd_lazy_error()) /* libzstd is loaded on first use */
+                        return err_set(err, ERR_NOT_SUPPORTED, 0, "layer: zstd: %s",
+                                       zstd_lazy_error());
                 if (!s->zs)
                         return err_set(err, ERR_INTERNAL, 0, "layer: zstd: cannot allocate");
                 ZSTD_DCtx_setParameter(s->zs, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
         } else
                 s->compression = LAYER_COMPRESSION_NONE;
         if (s->compression != LAYER_COMPRESSION_NONE) {
-                s->raw_digest = digester_new();
+                if (digester_new(&s->raw_digest, err) < 0)
+                        return err_wrap(err, "layer");
                 digester_update(s->raw_digest, s->in, s->in_len);
         }
         return 0;
@@ -392,6 +400,10 @@ static ssize_t stream_fail(LayerStream *s, Error *e, Error **err) {
  * read (small layers, and every fuzz input), starts the producer. */
 static int stream_start(LayerStream *s, Error **err) {
         s->started = true;
+        /* Here, not in layer_stream_new(), which cannot fail: libcrypto is
+         * loaded on first use. */
+        if (digester_new(&s->plain_digest, err) < 0)
+                return err_wrap(err, "layer");
         if (stream_detect(s, err) < 0)
                 return -1;
         /* Only if more is at hand at once: a pipe whose writer is slow (or

@@ -285,7 +285,9 @@ int layer_write_tar(const char *dir, int fd, char *ret_diff_id, Error **err) {
         _cleanup_close_ int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return err_set(err, ERR_SYSTEM, errno, "layer: open `%s`", dir);
-        _cleanup_(digester_freep) Digester *digest = digester_new();
+        _cleanup_(digester_freep) Digester *digest = NULL;
+        if (digester_new(&digest, err) < 0)
+                return err_wrap(err, "layer: tar `%s`", dir);
         _cleanup_(layer_inode_map_freep) LayerInodeMap *links =
                 layer_inode_map_new(sizeof(char *), freep);
         _cleanup_free_ char *buf = xmalloc(LAYER_BUFFER_SIZE);

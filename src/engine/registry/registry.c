@@ -138,6 +138,10 @@ int registry_client_new(RegistryClient **ret, const char *host, const RegistryOp
                         Error **err) {
         if (registry_http_global_init(err) < 0)
                 return -1;
+        /* Whatever a client fetches or sends is checked by its digest (and
+         * credentials are base64): libcrypto's, loaded on first use. */
+        if (digest_init(err) < 0)
+                return -1;
         if (!host || !*host || strpbrk(host, "/?#@ \t\r\n") || strlen(host) > REPO_NAME_MAX)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid registry host `%s`",
                                host ? host : "");
@@ -491,7 +495,9 @@ int registry_blob_get(RegistryClient *c, const char *repo, const char *digest,
         if (!write_fn)
                 return err_set(err, ERR_INVALID_ARGUMENT, 0, "blob `%s`: no writer", digest);
         _cleanup_free_ char *name = xasprintf("%s@%s", repo, digest);
-        _cleanup_(digester_freep) Digester *dg = digester_new();
+        _cleanup_(digester_freep) Digester *dg = NULL;
+        if (digester_new(&dg, err) < 0)
+                return err_wrap(err, "fetch blob `%s` from `%s`", name, c->host);
         BlobGet b = { .c = c,
                       .digest = digest,
                       .digester = dg,
