@@ -351,13 +351,14 @@ def test_tag_image_normalises_names(svc, test_images):
 
 
 def test_tag_moves_a_name_between_images(svc, rootfs, tmpdir_short):
-    a = import_image(svc, rootfs, "a")
-    b = import_image(svc, rootfs, "b", changes=["CMD=/bin/true"])
+    # Names that cannot be ID prefixes ("a" could be: IDs come first).
+    a = import_image(svc, rootfs, "ia")
+    b = import_image(svc, rootfs, "ib", changes=["CMD=/bin/true"])
     assert a != b
-    ok(vcall(svc, "TagImage", {"name": "a", "tagged": "shared"}))
-    ok(vcall(svc, "TagImage", {"name": "b", "tagged": "shared"}))
-    assert get_image(svc, a)["repoTags"] == ["localhost/a:latest"]
-    assert get_image(svc, b)["repoTags"] == ["localhost/b:latest", "localhost/shared:latest"]
+    ok(vcall(svc, "TagImage", {"name": "ia", "tagged": "shared"}))
+    ok(vcall(svc, "TagImage", {"name": "ib", "tagged": "shared"}))
+    assert get_image(svc, a)["repoTags"] == ["localhost/ia:latest"]
+    assert get_image(svc, b)["repoTags"] == ["localhost/ib:latest", "localhost/shared:latest"]
     assert get_image(svc, "shared")["id"] == b
 
 
@@ -391,18 +392,18 @@ def test_remove_untags_then_needs_force_then_deletes_everything(svc, test_images
 
 
 def test_remove_keeps_layers_other_images_use(svc, rootfs):
-    a = import_image(svc, rootfs, "a")
-    b = import_image(svc, rootfs, "b", changes=["ENV=WHO=b"])
+    a = import_image(svc, rootfs, "ia")
+    b = import_image(svc, rootfs, "ib", changes=["ENV=WHO=b"])
     assert inspect(svc, a)["RootFS"] == inspect(svc, b)["RootFS"]
     both = store_state(svc.root)
     assert len(both["layers"]) == 1 and len(both["blobs"]) == 1 + 2 * 2
 
-    ok(vcall(svc, "RemoveImage", {"name": "a", "force": False}))
+    ok(vcall(svc, "RemoveImage", {"name": "ia", "force": False}))
     after = store_state(svc.root)
     assert after["layers"] == both["layers"]  # b still stands on it
     assert a not in after["blobs"]  # a's config went
     assert len(after["blobs"]) == 3
-    ok(vcall(svc, "RemoveImage", {"name": "b", "force": False}))
+    ok(vcall(svc, "RemoveImage", {"name": "ib", "force": False}))
     assert store_state(svc.root) == {"layers": set(), "blobs": set(), "tmp": set()}
 
 
