@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include "config.h"
+#include "git-version.h"
 #include "hostinfo.h"
 
 #ifdef __clang__
@@ -14,6 +15,10 @@
 #define COMPILER_NAME "gcc " __VERSION__
 #endif
 
+static const struct {
+        const char *commit;
+        long long time;
+} git = { VARPOD_GIT_INFO };
 static VersionInfo info;
 static char os_arch[64];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -25,8 +30,8 @@ static void version_init(void) {
         info = (VersionInfo){
                 .version = VARPOD_VERSION,
                 .compiler = COMPILER_NAME,
-                .git_commit = VARPOD_GIT_COMMIT,
-                .built = VARPOD_BUILT,
+                .git_commit = git.commit,
+                .built = git.time,
                 .os_arch = os_arch,
                 /* The io.podman API generation served: the January 2019 one. */
                 .remote_api_version = 1,
