@@ -426,8 +426,10 @@ static void call_dispatch(VlCall *call, json_t *msg) {
          * unknown anyway. */
         char iface_name[256];
         size_t iface_len = (size_t)(dot - call->name);
-        snprintf(iface_name, sizeof iface_name, "%.*s", (int)(iface_len < 255 ? iface_len : 255),
-                 call->name);
+        if (iface_len > 255)
+                iface_len = 255;
+        memcpy(iface_name, call->name, iface_len); /* per call: no printf machinery */
+        iface_name[iface_len] = '\0';
         const char *bare = dot + 1;
         const ServedInterface *si = vl_server_find_interface(s, iface_name);
         if (!si) {
