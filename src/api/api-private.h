@@ -13,6 +13,12 @@ void api_reply_error(VlCall *call, const Error *e, const char *name);
 /* Answers call with ErrorOccurred(reason). */
 void api_reply_error_occurred(VlCall *call, const char *reason);
 
+/* A ContainerStats reply object (GetContainerStats, GetPodStats). New
+ * reference. */
+struct Container;
+struct ContainerStats;
+json_t *api_container_stats_json(const struct Container *c, const struct ContainerStats *s);
+
 /* Handlers, named after their methods; userdata is the Engine. */
 #define API_HANDLER(name) void io_podman_##name(VlCall *call, json_t *parameters, void *userdata)
 
@@ -61,6 +67,20 @@ API_HANDLER(Commit);
 API_HANDLER(ListContainerMounts);
 API_HANDLER(MountContainer);
 API_HANDLER(UnmountContainer);
+
+/* pods.c */
+API_HANDLER(CreatePod);
+API_HANDLER(ListPods);
+API_HANDLER(GetPod);
+API_HANDLER(InspectPod);
+API_HANDLER(StartPod);
+API_HANDLER(StopPod);
+API_HANDLER(RestartPod);
+API_HANDLER(KillPod);
+API_HANDLER(PausePod);
+API_HANDLER(UnpausePod);
+API_HANDLER(RemovePod);
+API_HANDLER(GetPodStats);
 
 /* stubs.c: methods the reference answered with a qualified name */
 API_HANDLER(WaitPod);

@@ -116,7 +116,7 @@ API_HANDLER(ListContainerProcesses) {
         (void)vl_call_reply(call, json_pack("{s:o}", "container", out), false, NULL);
 }
 
-static json_t *stats_json(const Container *c, const ContainerStats *s) {
+json_t *api_container_stats_json(const Container *c, const ContainerStats *s) {
         return json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I}", "id",
                          c->id, "name", c->name, "cpu", s->cpu_percent, "cpu_nano",
                          (json_int_t)s->cpu_ns, "system_nano", (json_int_t)s->cpu_kernel_ns,
@@ -139,7 +139,8 @@ API_HANDLER(GetContainerStats) {
                 api_reply_error(call, err, name); /* NoContainerRunning, ErrorOccurred */
                 return;
         }
-        (void)vl_call_reply(call, json_pack("{s:o}", "container", stats_json(c, &s)), false, NULL);
+        (void)vl_call_reply(call, json_pack("{s:o}", "container", api_container_stats_json(c, &s)),
+                            false, NULL);
 }
 
 API_HANDLER(ContainerConfig) {

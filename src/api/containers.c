@@ -13,6 +13,7 @@
 #include "container.h"
 #include "image.h"
 #include "json-text.h"
+#include "pod.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -215,7 +216,7 @@ API_HANDLER(CreateContainer) {
         _cleanup_free_ char *id = NULL;
         /* Every failure is ErrorOccurred, a missing image included:
          * clients of the time expected exactly that. */
-        if (container_create(e, json_object_get(parameters, "create"), &id, &err) < 0) {
+        if (pod_container_create(e, json_object_get(parameters, "create"), &id, &err) < 0) {
                 api_reply_error_occurred(call, err->message);
                 return;
         }
@@ -339,6 +340,9 @@ API_HANDLER(DeleteStoppedContainers) {
                  * call as in the reference (a [ref-bug]). */
                 if (list[i]->state == CONTAINER_STATE_RUNNING ||
                     list[i]->state == CONTAINER_STATE_PAUSED)
+                        continue;
+                /* Infra containers go with their pods, as podman's prune. */
+                if (container_is_infra(list[i]))
                         continue;
                 if ((r = container_remove(e, list[i], false, &err)) == 0)
                         json_array_append_new(removed, json_string(list[i]->id));

@@ -108,6 +108,9 @@ int cli_exists(CliGlobals *g, int argc, char **argv, const char *usage, const ch
 int cli_globals_parse(CliGlobals *g, int argc, char **argv);
 void cli_globals_clear(CliGlobals *g);
 
+/* A signal by number or name ("9", "KILL", "SIGKILL"); -1 when unknown. */
+int cli_signal_parse(const char *s);
+
 /* Prints an error "Error: message" to stderr, as podman does. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -155,6 +158,8 @@ int cmd_ps(CliGlobals *g, int argc, char **argv);
 int cmd_logs(CliGlobals *g, int argc, char **argv);
 int cmd_container(CliGlobals *g, int argc, char **argv);
 int cmd_system(CliGlobals *g, int argc, char **argv);
+/* pods (cmd-pod.c) */
+int cmd_pod(CliGlobals *g, int argc, char **argv);
 /* container introspection */
 int cmd_top(CliGlobals *g, int argc, char **argv);
 int cmd_stats(CliGlobals *g, int argc, char **argv);

@@ -15,7 +15,7 @@
 #include "json-util.h"
 #include "xalloc.h"
 
-static int signal_parse(const char *s) {
+int cli_signal_parse(const char *s) {
         int sig = atoi(s);
         if (sig > 0)
                 return sig < NSIG ? sig : -1;
@@ -67,7 +67,7 @@ static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
                         timeout = atoi(optarg);
                         break;
                 case 's':
-                        if ((sig = signal_parse(optarg)) < 0) {
+                        if ((sig = cli_signal_parse(optarg)) < 0) {
                                 cli_error("invalid signal `%s`", optarg);
                                 return CLI_EXIT_ERROR;
                         }

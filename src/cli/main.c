@@ -38,6 +38,7 @@ const CliCommand cli_commands[] = {
         { "logs", "show a container's output", cmd_logs },
         { "container", "manage containers (cleanup, exists, ...)", cmd_container },
         { "system", "show the host, store and runtime (system info)", cmd_system },
+        { "pod", "manage pods (create, ps, start, stop, rm, ...)", cmd_pod },
         /* container introspection (cmd-top.c, cmd-stats.c, cmd-port.c) */
         { "top", "show the processes of a container", cmd_top },
         { "stats", "show the resource use of containers", cmd_stats },

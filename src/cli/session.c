@@ -74,7 +74,22 @@ int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **r
                 else if (STREQ(error, "io.podman.ContainerNotFound"))
                         fprintf(stderr, "Error: no container with name or ID \"%s\" found\n",
                                 name ? name : "");
-                else if (reason)
+                else if (STREQ(error, "io.podman.PodNotFound"))
+                        fprintf(stderr, "Error: no pod with name or ID %s found: no such pod\n",
+                                name ? name : "");
+                else if (STREQ(error, "io.podman.NoContainersInPod"))
+                        fprintf(stderr, "Error: no containers in pod %s\n", name ? name : "");
+                else if (STREQ(error, "io.podman.NoContainerRunning"))
+                        fprintf(stderr, "Error: no container is running\n");
+                else if (STREQ(error, "io.podman.PodContainerError")) {
+                        /* podman's: one line per container that failed. */
+                        size_t i;
+                        json_t *item;
+                        json_array_foreach (json_object_get(reply, "errors"), i, item)
+                                fprintf(stderr, "Error: %s: %s\n",
+                                        json_string_value(json_object_get(item, "containerid")),
+                                        json_string_value(json_object_get(item, "reason")));
+                } else if (reason)
                         fprintf(stderr, "Error: %s\n", reason);
                 else {
                         _cleanup_free_ char *text = json_dumps(reply, JSON_COMPACT);

@@ -37,10 +37,12 @@ bool container_has_exited(const Engine *e, const char *id, int conmon_pid);
 
 /* The OCI config and resolved settings of c with its rootfs mounted at
  * rootfs; netns to join (NULL: as the request says); with_etc_files the
- * per-container /etc/hosts, resolv.conf and hostname are bind-mounted. */
+ * per-container /etc/hosts, resolv.conf and hostname are bind-mounted.
+ * preview: the config will not run (creation, inspection), so the pod's
+ * infra container may be down: its namespaces get stand-in paths. */
 int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
-                   bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
-                   Error **err);
+                   bool with_etc_files, bool preview, json_t **ret_config,
+                   SpecResolved *ret_resolved, Error **err);
 
 /* The argv conmon runs after the container's process exits: `varpod
  * [our global flags] container cleanup ID` (NULL-terminated, new). */

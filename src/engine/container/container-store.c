@@ -105,34 +105,69 @@ int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err) {
 }
 
 int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
-                          size_t *ret_n, Error **err) {
-        /* A name, or an ID prefix (range scan on the key: hex sorts below
-         * 'g'). */
+                          bool ret_is_pod[2], size_t *ret_n, Error **err) {
+        /* One registry of names and IDs for containers and pods (semantics
+         * 2.1): a name, or an ID prefix (range scan on the key: hex sorts
+         * below 'g'), of either kind. */
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         if (db_prepare(db,
-                       "SELECT id FROM containers WHERE name = ?1 UNION SELECT id FROM "
-                       "containers WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2",
+                       "SELECT id, 0 FROM containers WHERE name = ?1 UNION SELECT id, 0 FROM "
+                       "containers WHERE id >= ?1 AND id < ?1 || 'g' UNION SELECT id, 1 FROM "
+                       "pods WHERE name = ?1 UNION SELECT id, 1 FROM pods WHERE id >= ?1 AND id "
+                       "< ?1 || 'g' LIMIT 2",
                        &s, err) < 0)
                 return -1;
         sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
         size_t n = 0;
-        int r;
-        while (n < 2 && (r = sqlite3_step(s)) == SQLITE_ROW)
-                snprintf(ret_ids[n++], CONTAINER_ID_SIZE, "%s",
+        int r = SQLITE_DONE;
+        while (n < 2 && (r = sqlite3_step(s)) == SQLITE_ROW) {
+                snprintf(ret_ids[n], CONTAINER_ID_SIZE, "%s",
                          (const char *)sqlite3_column_text(s, 0));
+                ret_is_pod[n++] = sqlite3_column_int(s, 1) != 0;
+        }
+        if (n < 2 && r != SQLITE_DONE)
+                return db_error(db, err, "look up name or ID");
         *ret_n = n;
         return 0;
 }
 
 int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err) {
+        /* Names are unique across containers and pods. */
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        if (db_prepare(db, "SELECT 1 FROM containers WHERE name = ?", &s, err) < 0)
+        if (db_prepare(db,
+                       "SELECT 1 FROM containers WHERE name = ?1 UNION ALL SELECT 1 FROM pods "
+                       "WHERE name = ?1",
+                       &s, err) < 0)
                 return -1;
         sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
         int r = sqlite3_step(s);
         if (r != SQLITE_ROW && r != SQLITE_DONE)
                 return db_error(db, err, "check container name");
         *ret = r == SQLITE_ROW;
+        return 0;
+}
+
+int container_store_list_pod(Db *db, const char *pod_id, Container ***ret, size_t *ret_n,
+                             Error **err) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        if (db_prepare(db,
+                       "SELECT " CONTAINER_COLUMNS " FROM containers WHERE pod_id = ? ORDER BY id",
+                       &s, err) < 0)
+                return -1;
+        sqlite3_bind_text(s, 1, pod_id, -1, SQLITE_STATIC);
+        Container **list = NULL;
+        size_t n = 0, cap = 0;
+        int r;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+                xgrow((void **)&list, &cap, n + 1, sizeof *list);
+                list[n++] = container_from_row(s);
+        }
+        if (r != SQLITE_DONE) {
+                container_list_free(list, n);
+                return db_error(db, err, "list containers of pod");
+        }
+        *ret = list;
+        *ret_n = n;
         return 0;
 }
 

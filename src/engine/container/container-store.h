@@ -8,11 +8,16 @@
 
 int container_store_load(Db *db, const char *id, Container **ret, Error **err);
 int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err);
-/* IDs that are exactly name (as a name) or start with name (as an ID
- * prefix); at most 2 (enough to tell unique from ambiguous). */
+/* IDs of containers and pods (the registry they share) that are exactly
+ * name (as a name) or start with name (as an ID prefix); at most 2
+ * (enough to tell unique from ambiguous); ret_is_pod tells which kind. */
 int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
-                          size_t *ret_n, Error **err);
+                          bool ret_is_pod[2], size_t *ret_n, Error **err);
+/* Whether a container or a pod has this name. */
 int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err);
+/* The containers of a pod, by ID. */
+int container_store_list_pod(Db *db, const char *pod_id, Container ***ret, size_t *ret_n,
+                             Error **err);
 /* mounts: the OCI config's mounts as listings show them (summary.c). */
 int container_store_insert(Db *db, const Container *c, json_t *mounts, Error **err);
 /* Writes every mutable column of c (state, pids, exit, times, netns,

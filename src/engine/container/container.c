@@ -43,25 +43,45 @@ int container_lookup(Engine *e, const char *name, Container **ret, Error **err) 
         if (engine_db_get(e, &db, err) < 0)
                 return -1;
         char ids[2][CONTAINER_ID_SIZE];
+        bool is_pod[2] = { false, false };
         size_t n = 0;
-        int r = container_store_match(db, name, ids, &n, err);
-        if (r == 0 && n == 0)
-                r = err_set(err, ERR_CONTAINER_NOT_FOUND, 0,
-                            "no container with name or ID %s found: no such container", name);
-        else if (r == 0 && n > 1) {
+        int r = container_store_match(db, name, ids, is_pod, &n, err);
+        if (r == 0 && n > 1) {
                 /* A full ID wins over a name that happens to equal it. */
-                if (STREQ(ids[1], name))
+                if (STREQ(ids[1], name)) {
                         memcpy(ids[0], ids[1], CONTAINER_ID_SIZE);
-                if (!STREQ(ids[0], name))
+                        is_pod[0] = is_pod[1];
+                }
+                if (STREQ(ids[0], name))
+                        n = 1;
+                else
                         r = err_set(err, ERR_CONTAINER_NOT_FOUND, 0,
                                     "more than one result for ID or name %s: container already "
                                     "exists",
                                     name);
         }
+        /* The registry is shared with pods: a pod is no container. */
+        if (r == 0 && (n == 0 || is_pod[0]))
+                r = err_set(err, ERR_CONTAINER_NOT_FOUND, 0,
+                            "no container with name or ID %s found: no such container", name);
         if (r == 0)
                 r = container_store_load(db, ids[0], ret, err);
         engine_db_put(e, db);
         return r;
+}
+
+int container_list_in_pod(Engine *e, const char *pod_id, Container ***ret, size_t *ret_n,
+                          Error **err) {
+        Db *db;
+        if (engine_db_get(e, &db, err) < 0)
+                return -1;
+        int r = container_store_list_pod(db, pod_id, ret, ret_n, err);
+        engine_db_put(e, db);
+        return r;
+}
+
+bool container_is_infra(const Container *c) {
+        return json_is_true(json_object_get(c->resolved, "pod_is_infra"));
 }
 
 int container_list(Engine *e, Container ***ret, size_t *ret_n, Error **err) {

@@ -59,6 +59,11 @@ int container_lookup(Engine *e, const char *name, Container **ret, Error **err);
 
 /* Every container, by ID. */
 int container_list(Engine *e, Container ***ret, size_t *ret_n, Error **err);
+/* The containers of pod pod_id, by ID (records as stored, not synced). */
+int container_list_in_pod(Engine *e, const char *pod_id, Container ***ret, size_t *ret_n,
+                          Error **err);
+/* Whether c is the infra container of its pod. */
+bool container_is_infra(const Container *c);
 
 /* A new random container ID (64 hex; the first 12 never all digits). */
 void container_id_generate(char id[CONTAINER_ID_SIZE]);
@@ -73,6 +78,26 @@ int container_sync(Engine *e, Container *c, Error **err);
 /* Creates a container from a normalised io.podman Create (the image is
  * pulled when missing); state configured. */
 int container_create(Engine *e, json_t *create, char **ret_id, Error **err);
+
+/* A pod a new container joins (the pod module fills it in). */
+typedef struct ContainerPodJoin {
+        const char *pod_id;
+        const char *cgroup;   /* the pod's cgroup: the container's is "<cgroup>/<id>" */
+        bool is_infra;        /* the pod's infra container itself */
+        const char *infra_id; /* the infra container members join; NULL for none */
+        unsigned shares;      /* 1u << SpecNamespace per namespace shared with it */
+} ContainerPodJoin;
+
+/* container_create for a container in a pod. Members join the infra
+ * container's shared namespaces at every start; an infra container that
+ * is not running at creation is started with the member. */
+int container_create_in_pod(Engine *e, json_t *create, const ContainerPodJoin *pod, char **ret_id,
+                            Error **err);
+
+/* A name for a new container or pod (kind says which, for messages):
+ * wanted after podman's loose check, unless a container or pod has it;
+ * a random adjective_surname when wanted is NULL or empty. New string. */
+int container_name_choose(Engine *e, const char *wanted, const char *kind, char **ret, Error **err);
 
 /* Called between the runtime's create and start, e.g. to attach before
  * the process writes anything. */
@@ -104,8 +129,11 @@ int container_pause(Engine *e, Container *c, Error **err);
 int container_unpause(Engine *e, Container *c, Error **err);
 /* Blocks until the container is not running; its exit code. */
 int container_wait(Engine *e, Container *c, int *ret_code, Error **err);
-/* Removes a container (force: stopping it first) and its storage. */
+/* Removes a container (force: stopping it first) and its storage. The
+ * infra container of a pod is refused: it goes with its pod. */
 int container_remove(Engine *e, Container *c, bool force, Error **err);
+/* container_remove that takes infra containers too (pod removal). */
+int container_remove_pod_member(Engine *e, Container *c, bool force, Error **err);
 /* After the process ended: record and tear down (conmon's exit command). */
 int container_cleanup(Engine *e, const char *name, Error **err);
 

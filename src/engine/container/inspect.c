@@ -310,7 +310,7 @@ static int64_t inspect_dir_size(const char *path) {
 static int inspect_spec_generate_in(Engine *e, Container *c, const char *rootfs, json_t **ret,
                                     Error **err) {
         SpecResolved resolved = { 0 };
-        if (container_spec(e, c, rootfs, NULL, true, ret, &resolved, err) < 0)
+        if (container_spec(e, c, rootfs, NULL, true, true, ret, &resolved, err) < 0)
                 return err_wrap(err, "OCI config of container %s", c->id);
         spec_resolved_clear(&resolved);
         return 0;
@@ -433,7 +433,7 @@ static const InspectField artifact_fields[] = {
         { "Network", SRC_CREATE, "network" },
         { "NetworkAlias", SRC_NULL },
         { "PidMode", SRC_CREATE, "pid_mode" },
-        { "Pod", SRC_CREATE, "pod" },
+        { "Pod", SRC_DERIVED },
         { "PortBindings", SRC_DERIVED },
         { "Privileged", SRC_CREATE, "privileged" },
         { "Publish", SRC_CREATE, "publish" },
@@ -586,6 +586,9 @@ static json_t *artifact_derived(const Container *c, json_t *image_config) {
         json_object_set_new(d, "Labels", ref_or_null(json_object_get(c->resolved, "labels")));
         json_object_set_new(d, "LogDriver", json_string(resolved_str(c, "log_driver")));
         json_object_set_new(d, "Name", json_string(c->name));
+        /* The full ID of the pod, whatever name the request joined it by. */
+        json_object_set_new(d, "Pod", json_string(c->pod_id ? c->pod_id : ""));
+        json_object_set_new(d, "IsInfra", json_boolean(container_is_infra(c)));
         json_object_set_new(d, "NetMode", json_string(resolved_str(c, "net_mode")));
         json_object_set_new(d, "PortBindings", nonempty_or_null(artifact_port_bindings(c)));
         json_object_set_new(
@@ -760,7 +763,7 @@ static const InspectField data_head[] = {
 static const InspectField data_tail[] = {
         { "Mounts", SRC_DERIVED },          { "Dependencies", SRC_DERIVED },
         { "NetworkSettings", SRC_DERIVED }, { "ExitCommand", SRC_DERIVED },
-        { "Namespace", SRC_DERIVED },       { "IsInfra", SRC_FALSE },
+        { "Namespace", SRC_DERIVED },       { "IsInfra", SRC_DERIVED },
 };
 
 /* Path and Args: the first process argument and the others. */
@@ -789,6 +792,9 @@ static json_t *data_derived(Engine *e, const Container *c, json_t *spec) {
         json_object_set_new(d, "StaticDir", string_take(container_userdata_dir(e, c->id)));
         json_object_set_new(d, "LogPath", string_take(container_log_path(e, c)));
         json_object_set_new(d, "Name", json_string(c->name));
+        /* The full ID of the pod, whatever name the request joined it by. */
+        json_object_set_new(d, "Pod", json_string(c->pod_id ? c->pod_id : ""));
+        json_object_set_new(d, "IsInfra", json_boolean(container_is_infra(c)));
         json_object_set_new(d, "Driver", json_string(e->config.storage_driver));
         json_object_set_new(d, "ExecIDs", json_array());
         json_object_set_new(d, "GraphDriver", inspect_graph_driver(e, c));
@@ -962,7 +968,7 @@ static const InspectField config_fields[] = {
         { "spec", SRC_DERIVED },
         { "id", SRC_DERIVED },
         { "name", SRC_DERIVED },
-        { "pod", SRC_CREATE, "pod", true },
+        { "pod", SRC_DERIVED, NULL, true },
         { "namespace", SRC_DERIVED, NULL, true },
         { "lockID", SRC_ZERO },
         { "idMappingsOptions", SRC_ARTIFACT, "IDMappings" },
@@ -1012,7 +1018,7 @@ static const InspectField config_fields[] = {
         { "runtime", SRC_DERIVED, NULL, true },
         { "exitCommand", SRC_DERIVED, NULL, true },
         { "LocalVolumes", SRC_NULL },
-        { "pause", SRC_FALSE },
+        { "pause", SRC_DERIVED },
         { "systemd", SRC_FALSE },
 };
 
@@ -1063,6 +1069,8 @@ static json_t *config_derived(Engine *e, const Container *c, json_t *spec, json_
         json_object_set_new(d, "spec", json_incref(spec));
         json_object_set_new(d, "id", json_string(c->id));
         json_object_set_new(d, "name", json_string(c->name));
+        json_object_set_new(d, "pod", json_string(c->pod_id ? c->pod_id : ""));
+        json_object_set_new(d, "pause", json_boolean(container_is_infra(c)));
         json_object_set_new(d, "namespace",
                             json_string(e->config.namespace ? e->config.namespace : ""));
         json_object_set_new(d, "rootfsImageID", json_string(c->image_id));

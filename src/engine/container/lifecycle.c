@@ -303,7 +303,8 @@ static const char *const name_surnames[] = {
         "ritchie", "shannon", "thompson", "turing",   "wozniak",  "yalow",
 };
 
-static int container_name_pick(Db *db, const char *wanted, char **ret, Error **err) {
+static int container_name_pick(Db *db, const char *wanted, const char *kind, char **ret,
+                               Error **err) {
         bool taken = false;
         if (wanted && *wanted) {
                 /* podman's rule: at least one of [A-Za-z0-9_-] somewhere. */
@@ -312,13 +313,13 @@ static int container_name_pick(Db *db, const char *wanted, char **ret, Error **e
                         ok |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                               (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
                 if (!ok)
-                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid container name `%s`",
+                        return err_set(err, ERR_INVALID_ARGUMENT, 0, "invalid %s name `%s`", kind,
                                        wanted);
                 if (container_store_name_taken(db, wanted, &taken, err) < 0)
                         return -1;
                 if (taken)
-                        return err_set(err, ERR_EXISTS, 0,
-                                       "the container name \"%s\" is already in use", wanted);
+                        return err_set(err, ERR_EXISTS, 0, "the %s name \"%s\" is already in use",
+                                       kind, wanted);
                 *ret = xstrdup(wanted);
                 return 0;
         }
@@ -336,14 +337,68 @@ static int container_name_pick(Db *db, const char *wanted, char **ret, Error **e
                         return 0;
                 }
         }
-        return err_set(err, ERR_EXISTS, 0, "no free container name found");
+        return err_set(err, ERR_EXISTS, 0, "no free %s name found", kind);
+}
+
+int container_name_choose(Engine *e, const char *wanted, const char *kind, char **ret,
+                          Error **err) {
+        Db *db;
+        if (engine_db_get(e, &db, err) < 0)
+                return -1;
+        int r = container_name_pick(db, wanted, kind, ret, err);
+        engine_db_put(e, db);
+        return r;
+}
+
+/* Peers a preview of the config (creation, inspection of a container
+ * never started) may name while they are not running: the infra
+ * container of the container's pod, which is started with it. */
+typedef struct PeerContext {
+        Engine *e;
+        const char *preview_infra;
+} PeerContext;
+
+static int container_peer_namespace_preview(void *userdata, const char *container, SpecNamespace ns,
+                                            char **ret_path, Error **err) {
+        PeerContext *ctx = userdata;
+        Error *down = NULL;
+        if (container_peer_namespace(ctx->e, container, ns, ret_path, &down) == 0)
+                return 0;
+        if (!ctx->preview_infra || !STREQ(container, ctx->preview_infra) ||
+            down->kind != ERR_BAD_STATE)
+                return err_propagate(err, down);
+        err_free(down);
+        /* A stand-in of the right type; the config is not run. */
+        *ret_path = xasprintf("/proc/self/ns/%s", spec_namespace_proc_name(ns));
+        return 0;
+}
+
+static int container_peer_namespace_ctx(void *userdata, const char *container, SpecNamespace ns,
+                                        char **ret_path, Error **err) {
+        PeerContext *ctx = userdata;
+        return container_peer_namespace(ctx->e, container, ns, ret_path, err);
+}
+
+/* The host directory another container's /dev/shm is: the one its
+ * create names (shm_dir; pods give their infra container one). */
+static int container_peer_shm(void *userdata, const char *container, char **ret_path, Error **err) {
+        PeerContext *ctx = userdata;
+        _cleanup_(container_freep) Container *c = NULL;
+        if (container_lookup(ctx->e, container, &c, err) < 0)
+                return -1;
+        const char *dir = json_string_value(json_object_get(c->create, "shm_dir"));
+        if (!dir || !*dir)
+                return err_set(err, ERR_NOT_SUPPORTED, 0,
+                               "container %s has no /dev/shm to share (no shm_dir)", c->id);
+        *ret_path = xstrdup(dir);
+        return 0;
 }
 
 /* Generates the OCI config for c with its rootfs mounted at rootfs;
  * netns is the namespace path to join (NULL to let the spec decide). */
 int container_spec(Engine *e, Container *c, const char *rootfs, const char *netns,
-                   bool with_etc_files, json_t **ret_config, SpecResolved *ret_resolved,
-                   Error **err) {
+                   bool with_etc_files, bool preview, json_t **ret_config,
+                   SpecResolved *ret_resolved, Error **err) {
         const SpecHost *host = engine_spec_host(e, err);
         if (!host)
                 return -1;
@@ -358,11 +413,16 @@ int container_spec(Engine *e, Container *c, const char *rootfs, const char *netn
         _cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", run);
         _cleanup_free_ char *hostname = xasprintf("%s/hostname", run);
         _cleanup_free_ char *volumes = xasprintf("%s/volumes", e->config.root);
-        _cleanup_free_ char *cgroups = xasprintf("/varpod/%s", c->id);
+        /* Members of a pod live in the pod's cgroup. */
+        const char *pod_cgroup = json_string_value(json_object_get(c->resolved, "pod_cgroup"));
+        _cleanup_free_ char *cgroups =
+                pod_cgroup ? xasprintf("%s/%s", pod_cgroup, c->id) : xasprintf("/varpod/%s", c->id);
+        const char *pod_infra = json_string_value(json_object_get(c->resolved, "pod_infra"));
         struct stat st;
         const char *seccomp = stat("/usr/share/containers/seccomp.json", &st) == 0
                                       ? "/usr/share/containers/seccomp.json"
                                       : NULL;
+        PeerContext peers = { .e = e, .preview_infra = preview ? pod_infra : NULL };
         SpecInput in = {
                 .id = c->id,
                 .create = c->create,
@@ -375,15 +435,37 @@ int container_spec(Engine *e, Container *c, const char *rootfs, const char *netn
                 .cgroups_path = cgroups,
                 .seccomp_default = seccomp,
                 .volumes_root = volumes,
-                .peer_namespace = container_peer_namespace,
-                .peer_shm = NULL,
-                .peer_userdata = e,
+                .pod_infra = pod_infra,
+                .pod_shares =
+                        (unsigned)json_integer_value(json_object_get(c->resolved, "pod_shares")),
+                .peer_namespace =
+                        preview ? container_peer_namespace_preview : container_peer_namespace_ctx,
+                .peer_shm = container_peer_shm,
+                .peer_userdata = &peers,
                 .host = host,
         };
         return spec_generate(&in, ret_config, ret_resolved, err);
 }
 
+/* What the record keeps of the pod a container joined: read by
+ * container_spec at every start. */
+static void container_pod_record(Container *c, const ContainerPodJoin *pod) {
+        json_t *res = c->resolved;
+        json_object_set_new(res, "pod_cgroup", json_string(pod->cgroup));
+        if (pod->is_infra)
+                json_object_set_new(res, "pod_is_infra", json_true());
+        if (pod->infra_id && !pod->is_infra) {
+                json_object_set_new(res, "pod_infra", json_string(pod->infra_id));
+                json_object_set_new(res, "pod_shares", json_integer(pod->shares));
+        }
+}
+
 int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
+        return container_create_in_pod(e, create, NULL, ret_id, err);
+}
+
+int container_create_in_pod(Engine *e, json_t *create, const ContainerPodJoin *pod, char **ret_id,
+                            Error **err) {
         const char *image_name = json_string_value(json_object_get(create, "image"));
         if (!image_name)
                 image_name = "";
@@ -408,6 +490,11 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
         c->created = engine_now_ns();
         c->state = CONTAINER_STATE_CONFIGURED;
         c->create = json_incref(create);
+        if (pod) {
+                c->pod_id = xstrdup(pod->pod_id);
+                c->resolved = json_object();
+                container_pod_record(c, pod);
+        }
 
         Db *db = NULL;
         _cleanup_free_ char *rootfs = NULL;
@@ -420,8 +507,8 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
         int r = -1;
         if (engine_db_get(e, &db, err) < 0)
                 goto out;
-        if (container_name_pick(db, json_string_value(json_object_get(create, "name")), &c->name,
-                                err) < 0)
+        if (container_name_pick(db, json_string_value(json_object_get(create, "name")), "container",
+                                &c->name, err) < 0)
                 goto out;
         /* The rootfs is mounted once now so that users, groups and the
          * command are resolved, and the request is refused early when the
@@ -430,14 +517,17 @@ int container_create(Engine *e, json_t *create, char **ret_id, Error **err) {
                 goto out;
         /* The /etc file paths are given (the files are written at start) so
          * that dns and host options are checked now. */
-        r = container_spec(e, c, rootfs, NULL, true, &config, &resolved, err);
+        r = container_spec(e, c, rootfs, NULL, true, true, &config, &resolved, err);
         resolved_set = r == 0;
         (void)rootfs_umount(e, c->id, &ignored);
         if (r < 0) {
                 (void)rootfs_remove(e, c->id, &ignored);
                 goto out;
         }
+        json_decref(c->resolved);
         c->resolved = spec_resolved_to_json(&resolved);
+        if (pod)
+                container_pod_record(c, pod);
         /* Listings show the mounts without reading the config. */
         mounts = container_mounts_summary(json_object_get(config, "mounts"));
         if ((r = mkdir_p(userdata, 0700, err)) < 0 ||
@@ -513,6 +603,19 @@ static int container_etc_files(Engine *e, Container *c, Error **err) {
         _cleanup_free_ char *hostname_path = xasprintf("%s/hostname", run);
         json_t *res = c->resolved;
         const char *hostname = json_string_value(json_object_get(res, "hostname"));
+        /* "" when the UTS namespace is another container's: the hostname
+         * file shows that one's, which a pod's infra container records. */
+        _cleanup_free_ char *peer_hostname = NULL;
+        if (!hostname || !*hostname) {
+                const char *infra_id = json_string_value(json_object_get(res, "pod_infra"));
+                _cleanup_(container_freep) Container *infra = NULL;
+                _cleanup_error_ Error *gone = NULL;
+                const char *h = NULL;
+                if (infra_id && container_lookup(e, infra_id, &infra, &gone) == 0)
+                        h = json_string_value(json_object_get(infra->resolved, "hostname"));
+                peer_hostname = h && *h ? xstrdup(h) : xstrndup(c->id, 12);
+                hostname = peer_hostname;
+        }
         _cleanup_free_ char *host_resolv = NULL;
         _cleanup_error_ Error *ignored = NULL;
         (void)!etcfiles_read("/etc/resolv.conf", &host_resolv, &ignored);
@@ -650,7 +753,7 @@ static int container_init_locked(Engine *e, Container *c, bool stdin_once, Error
         if (rootfs_mount(e, c->id, img->layers, &c->mounted, err) < 0 ||
             container_network_setup(e, c, err) < 0 || container_etc_files(e, c, err) < 0)
                 goto fail;
-        if (container_spec(e, c, c->mounted, c->netns, true, &config, &resolved, err) < 0)
+        if (container_spec(e, c, c->mounted, c->netns, true, false, &config, &resolved, err) < 0)
                 goto fail;
         resolved_set = true;
         if (json_dump_file(config, config_path, JSON_COMPACT) < 0) {
@@ -746,7 +849,30 @@ static int container_lock_fresh(Engine *e, Container *c, Lock *l, Error **err) {
         return r;
 }
 
+/* A pod member joins its infra container's namespaces: like podman 4,
+ * starting a member starts the infra container first when it is down.
+ * Before the member's lock is taken: the infra container's comes first. */
+static int container_pod_infra_start(Engine *e, const Container *c, Error **err) {
+        const char *infra_id = json_string_value(json_object_get(c->resolved, "pod_infra"));
+        if (!infra_id)
+                return 0;
+        _cleanup_(container_freep) Container *infra = NULL;
+        if (container_lookup(e, infra_id, &infra, err) < 0 || container_sync(e, infra, err) < 0)
+                return err_wrap(err, "infra container of pod %s", c->pod_id ? c->pod_id : "");
+        if (infra->state == CONTAINER_STATE_RUNNING)
+                return 0;
+        if (infra->state == CONTAINER_STATE_PAUSED)
+                return err_set(err, ERR_BAD_STATE, 0,
+                               "infra container %s of pod %s is paused: container state improper",
+                               infra->id, c->pod_id ? c->pod_id : "");
+        if (container_start(e, infra, NULL, err) < 0)
+                return err_wrap(err, "start infra container of pod %s", c->pod_id ? c->pod_id : "");
+        return 0;
+}
+
 int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **err) {
+        if (container_pod_infra_start(e, c, err) < 0)
+                return -1;
         Lock l = LOCK_INIT;
         if (container_lock(e, c->id, &l, err) < 0)
                 return -1;
@@ -758,6 +884,10 @@ int container_start(Engine *e, Container *c, const RuntimeHooks *hooks, Error **
 }
 
 int container_init(Engine *e, Container *c, Error **err) {
+        if ((c->state == CONTAINER_STATE_CONFIGURED || c->state == CONTAINER_STATE_STOPPED ||
+             c->state == CONTAINER_STATE_EXITED) &&
+            container_pod_infra_start(e, c, err) < 0)
+                return -1;
         Lock l = LOCK_INIT;
         int r = container_lock_fresh(e, c, &l, err);
         if (l.fd < 0)
@@ -954,11 +1084,17 @@ int container_wait(Engine *e, Container *c, int *ret_code, Error **err) {
         }
 }
 
-int container_remove(Engine *e, Container *c, bool force, Error **err) {
+static int container_remove_impl(Engine *e, Container *c, bool force, bool with_pod, Error **err) {
         Lock l = LOCK_INIT;
         int r = container_lock_fresh(e, c, &l, err);
         if (l.fd < 0)
                 return -1;
+        /* Its pod's members live in its namespaces: podman's refusal. */
+        if (r == 0 && !with_pod && container_is_infra(c))
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "container %s is the infra container of pod %s and cannot be removed "
+                            "without removing the pod",
+                            c->id, c->pod_id ? c->pod_id : "");
         bool active = c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED;
         if (r == 0 && active && !force)
                 r = c->state == CONTAINER_STATE_PAUSED
@@ -978,7 +1114,7 @@ int container_remove(Engine *e, Container *c, bool force, Error **err) {
                 lock_release(&l);
                 if (container_stop(e, c, active ? -1 : 0, err) < 0)
                         return -1;
-                return container_remove(e, c, false, err);
+                return container_remove_impl(e, c, false, with_pod, err);
         }
         if (r == 0) {
                 container_teardown(e, c);
@@ -998,4 +1134,12 @@ int container_remove(Engine *e, Container *c, bool force, Error **err) {
         }
         lock_release(&l);
         return r;
+}
+
+int container_remove(Engine *e, Container *c, bool force, Error **err) {
+        return container_remove_impl(e, c, force, false, err);
+}
+
+int container_remove_pod_member(Engine *e, Container *c, bool force, Error **err) {
+        return container_remove_impl(e, c, force, true, err);
 }

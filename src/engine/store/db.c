@@ -14,13 +14,11 @@ extern const char db_schema_1_sql[];
 extern const char db_schema_2_sql[];
 extern const char db_schema_3_sql[];
 extern const char db_schema_4_sql[];
+extern const char db_schema_5_sql[];
 
 /* Migration N takes the database from version N-1 to N. */
 static const char *const db_migrations[] = {
-        db_schema_1_sql,
-        db_schema_2_sql,
-        db_schema_3_sql,
-        db_schema_4_sql,
+        db_schema_1_sql, db_schema_2_sql, db_schema_3_sql, db_schema_4_sql, db_schema_5_sql,
 };
 
 typedef struct CachedStmt {
