@@ -98,3 +98,8 @@ API_HANDLER(ContainerConfig);
 API_HANDLER(ContainerArtifacts);
 API_HANDLER(ContainerInspectData);
 API_HANDLER(ContainerStateData);
+
+/* containers-checkpoint.c, containers-runlabel.c */
+API_HANDLER(ContainerCheckpoint);
+API_HANDLER(ContainerRestore);
+API_HANDLER(ContainerRunlabel);

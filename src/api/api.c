@@ -86,6 +86,10 @@ static const VlMethodBinding api_bindings[] = {
         BIND(ContainerArtifacts),
         BIND(ContainerInspectData),
         BIND(ContainerStateData),
+        /* containers-checkpoint.c, containers-runlabel.c */
+        BIND(ContainerCheckpoint),
+        BIND(ContainerRestore),
+        BIND(ContainerRunlabel),
 };
 
 int api_register(VlServer *server, Engine *engine, Error **err) {

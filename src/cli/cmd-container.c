@@ -527,6 +527,9 @@ int cmd_container(CliGlobals *g, int argc, char **argv) {
                 { "ls", "list containers", cmd_ps },
                 { "list", "list containers", cmd_ps },
                 { "logs", "show a container's output", cmd_logs },
+                { "runlabel", "run the command of an image's label", cmd_runlabel },
+                { "checkpoint", "checkpoint running containers", cmd_checkpoint },
+                { "restore", "restore checkpointed containers", cmd_restore },
                 { NULL, NULL, NULL },
         };
         return cli_subcommand_run(g, subcommands, "container", argc, argv);
