@@ -43,6 +43,9 @@ API_HANDLER(PushImage);
 API_HANDLER(SearchImage);
 API_HANDLER(ImagesPrune);
 
+/* build.c */
+API_HANDLER(BuildImage);
+
 /* containers.c */
 API_HANDLER(ListContainers);
 API_HANDLER(GetContainer);

@@ -59,6 +59,8 @@ static const VlMethodBinding api_bindings[] = {
         BIND(PushImage),
         BIND(SearchImage),
         BIND(ImagesPrune),
+        /* build.c */
+        BIND(BuildImage),
         /* pods.c */
         BIND(CreatePod),
         BIND(ListPods),

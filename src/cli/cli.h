@@ -170,6 +170,8 @@ int cmd_export(CliGlobals *g, int argc, char **argv);
 int cmd_mount(CliGlobals *g, int argc, char **argv);
 int cmd_umount(CliGlobals *g, int argc, char **argv);
 int cmd_commit(CliGlobals *g, int argc, char **argv);
+/* builds */
+int cmd_build(CliGlobals *g, int argc, char **argv);
 /* image labels' commands, checkpoint and restore */
 int cmd_runlabel(CliGlobals *g, int argc, char **argv);
 int cmd_checkpoint(CliGlobals *g, int argc, char **argv);

@@ -49,6 +49,8 @@ const CliCommand cli_commands[] = {
         { "mount", "mount a container's filesystem, or list mounts", cmd_mount },
         { "umount", "unmount a container's filesystem", cmd_umount },
         { "commit", "make an image of a container's changes", cmd_commit },
+        /* builds (cmd-build.c) */
+        { "build", "build an image from a Dockerfile", cmd_build },
         { NULL, NULL, NULL },
 };
 

@@ -251,6 +251,29 @@ out:
         return r;
 }
 
+int image_remove_intermediate(Engine *e, const char *id, Error **err) {
+        Lock store = LOCK_INIT;
+        if (lock_acquire(e->config.runroot, "store", "images", true, &store, err) < 0)
+                return -1;
+        Db *db = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
+        int64_t users = 0;
+        int r = -1;
+        if (image_lookup(e, id, &img, err) < 0 || engine_db_get(e, &db, err) < 0 ||
+            image_store_container_count(db, img->id, &users, err) < 0)
+                goto out;
+        if (img->names[0] || users > 0) {
+                err_set(err, ERR_BAD_STATE, 0,
+                        "image %s is named or used: not an intermediate image", img->id);
+                goto out;
+        }
+        r = image_delete(e, db, img, err);
+out:
+        engine_db_put(e, db);
+        lock_release(&store);
+        return r;
+}
+
 int image_remove_unused(Engine *e, json_t **ret, Error **err) {
         /* Every image no container uses, children before their parents (in
          * ID order a parent could come first and fail the whole call).

@@ -67,6 +67,11 @@ int image_untag(Engine *e, const Image *img, const char *name, Error **err);
  * full ID of the image concerned. */
 int image_remove(Engine *e, const char *name, bool force, char **ret_id, Error **err);
 
+/* Removes an unnamed image no container uses, even when images built on
+ * it exist (they keep the layers they share): a build's intermediate
+ * images. */
+int image_remove_intermediate(Engine *e, const char *id, Error **err);
+
 /* Removes images no container uses; their IDs in *ret (new array). */
 int image_remove_unused(Engine *e, json_t **ret, Error **err);
 
