@@ -71,3 +71,10 @@ char *xasprintf(const char *fmt, ...) {
         va_end(ap);
         return s;
 }
+
+char **strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+        return NULL;
+}

@@ -21,4 +21,8 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
 
+/* Frees a NULL-terminated vector of strings and the strings; NULL. */
+char **strv_free(char **v);
+DEFINE_CLEANUP(char *, strv_free)
+
 #define xnew0(type, n) ((type *)xcalloc((n), sizeof(type)))

@@ -29,12 +29,6 @@ void engine_config_init(EngineConfig *c) {
         c->storage_opts = xnew0(char *, 1);
 }
 
-static void strv_free(char **v) {
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 void engine_config_clear(EngineConfig *c) {
         char **strings[] = { &c->root,      &c->runroot,        &c->storage_driver,
                              &c->runtime,   &c->cgroup_manager, &c->cni_config_dir,

@@ -334,6 +334,21 @@ def test_remove_container(svc):
     assert error == "io.podman.ContainerNotFound" and params == {"name": "nope"}
 
 
+def test_remove_refused_while_others_live_in_its_namespaces(svc):
+    # As podman: the container another joined (net_mode container:X) goes
+    # after it, not before, force or not.
+    host = svc.run(["sleep", "100"])
+    guest = svc.run(["sleep", "100"], net_mode="container:" + host)
+    for force in (False, True):
+        params, error = svc.call("RemoveContainer", {"name": host, "force": force})
+        assert error_reason(params, error) == (
+            "container %s has dependent containers which must be removed before it: %s: "
+            "container already exists" % (host, guest))
+    assert status(svc, host) == "running"
+    svc.ok("RemoveContainer", {"name": guest, "force": True})
+    svc.ok("RemoveContainer", {"name": host, "force": True})
+
+
 def test_delete_stopped_containers(svc):
     assert svc.ok("DeleteStoppedContainers") == {"containers": None}
     running = svc.run(["sleep", "100"])

@@ -358,6 +358,20 @@ def test_infra_only_pod_removed_without_force(svc):
     assert svc.ok("ListPods") == {"pods": None}
 
 
+def test_remove_pod_refused_while_outsiders_live_in_it(svc):
+    # A container outside the pod in a member's namespaces: nothing goes.
+    pid = infra_pod(svc, name="hosting")
+    inside = member(svc, "hosting", ["sleep", "100"])
+    svc.ok("StartPod", {"name": "hosting"})
+    outsider = svc.run(["sleep", "100"], net_mode="container:" + inside)
+    params, error = svc.call("RemovePod", {"name": "hosting", "force": True})
+    assert "has dependent containers outside the pod" in reason(params, error)
+    assert outsider in reason(params, error)
+    assert statuses(svc, "hosting")[inside] == "running"
+    svc.ok("RemoveContainer", {"name": outsider, "force": True})
+    assert svc.ok("RemovePod", {"name": "hosting", "force": True}) == {"pod": pid}
+
+
 def test_pod_container_errors(svc):
     pid = infra_pod(svc, name="broken")
     bad = member(svc, "broken", ["/no/such/command"])

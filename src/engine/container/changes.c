@@ -393,12 +393,6 @@ static char **layer_paths_top_first(const Engine *e, char **layers, size_t count
         return v;
 }
 
-static void strv_free(char **v) {
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 /* The diff of layers[top] against the layers below it. */
 static int layer_changes(Engine *e, char **layers, size_t top, ContainerChanges **ret,
                          Error **err) {

@@ -147,6 +147,36 @@ int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err)
         return 0;
 }
 
+int container_store_dependency_lists(Db *db, char ***ret_ids, char ***ret_lists, size_t *ret_n,
+                                     Error **err) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        if (db_prepare(db,
+                       "SELECT id, json_extract(resolved, '$.dependencies') FROM containers WHERE "
+                       "json_array_length(resolved, '$.dependencies') > 0 ORDER BY id",
+                       &s, err) < 0)
+                return -1;
+        char **ids = NULL, **lists = NULL;
+        size_t n = 0, cap_ids = 0, cap_lists = 0;
+        int r;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+                xgrow((void **)&ids, &cap_ids, n + 2, sizeof *ids);
+                xgrow((void **)&lists, &cap_lists, n + 2, sizeof *lists);
+                ids[n] = column_strdup(s, 0);
+                lists[n] = column_strdup(s, 1);
+                n++;
+                ids[n] = lists[n] = NULL;
+        }
+        if (r != SQLITE_DONE) {
+                strv_free(ids);
+                strv_free(lists);
+                return db_error(db, err, "list container dependencies");
+        }
+        *ret_ids = ids;
+        *ret_lists = lists;
+        *ret_n = n;
+        return 0;
+}
+
 int container_store_list_pod(Db *db, const char *pod_id, Container ***ret, size_t *ret_n,
                              Error **err) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;

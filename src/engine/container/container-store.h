@@ -14,6 +14,11 @@ int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err);
 int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
                           bool ret_is_pod[2], size_t *ret_n, Error **err);
 /* Whether a container or a pod has this name. */
+/* Containers that joined other containers' namespaces: their IDs and
+ * their `dependencies` (JSON arrays of names as given), NULL-terminated
+ * vectors of n. */
+int container_store_dependency_lists(Db *db, char ***ret_ids, char ***ret_lists, size_t *ret_n,
+                                     Error **err);
 int container_store_name_taken(Db *db, const char *name, bool *ret, Error **err);
 /* The containers of a pod, by ID. */
 int container_store_list_pod(Db *db, const char *pod_id, Container ***ret, size_t *ret_n,

@@ -65,6 +65,12 @@ int container_list_in_pod(Engine *e, const char *pod_id, Container ***ret, size_
 /* Whether c is the infra container of its pod. */
 bool container_is_infra(const Container *c);
 
+/* The containers that joined id's namespaces, their IDs joined by ","
+ * (dependents.c), those of pod except_pod_id (may be NULL) left out;
+ * *ret NULL when none. */
+int container_dependents(Engine *e, const char *id, const char *except_pod_id, char **ret,
+                         Error **err);
+
 /* A new random container ID (64 hex; the first 12 never all digits). */
 void container_id_generate(char id[CONTAINER_ID_SIZE]);
 

@@ -682,12 +682,6 @@ char **container_exit_command(const Engine *e, const char *id) {
         return argv;
 }
 
-static void strv_free(char **v) {
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 /* A failed exec of the container's command, classified as podman does so
  * that the CLI exits 127 (not found) or 126 (not executable): podman's
  * root cause goes last. runc says `exec: "x": executable file not found
@@ -1095,6 +1089,15 @@ static int container_remove_impl(Engine *e, Container *c, bool force, bool with_
                             "container %s is the infra container of pod %s and cannot be removed "
                             "without removing the pod",
                             c->id, c->pod_id ? c->pod_id : "");
+        _cleanup_free_ char *dependents = NULL;
+        if (r == 0 &&
+            (r = container_dependents(e, c->id, with_pod ? c->pod_id : NULL, &dependents, err)) ==
+                    0 &&
+            dependents)
+                r = err_set(err, ERR_BAD_STATE, 0,
+                            "container %s has dependent containers which must be removed before "
+                            "it: %s: container already exists",
+                            c->id, dependents);
         bool active = c->state == CONTAINER_STATE_RUNNING || c->state == CONTAINER_STATE_PAUSED;
         if (r == 0 && active && !force)
                 r = c->state == CONTAINER_STATE_PAUSED

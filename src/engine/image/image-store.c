@@ -16,12 +16,6 @@ static void strv_push(char ***v, size_t *n, char *s) {
         (*v)[*n] = NULL;
 }
 
-static void strv_free(char **v) {
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 Image *image_free(Image *img) {
         if (!img)
                 return NULL;

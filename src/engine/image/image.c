@@ -83,12 +83,6 @@ int image_untag(Engine *e, const Image *img, const char *name, Error **err) {
         return r;
 }
 
-static void strv_free(char **v) {
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 /* Which of the image's names the request meant: its normalised form,
  * localhost/NAME, or a repository-suffix match. NULL when none. */
 static const char *image_name_matching(const Image *img, const char *request) {

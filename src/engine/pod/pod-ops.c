@@ -246,6 +246,18 @@ int pod_remove(Engine *e, Pod *p, bool force, Error **err) {
                                     "state improper",
                                     p->id, c->id);
         }
+        /* Nothing goes while a container outside the pod lives in a
+         * member's namespaces. */
+        for (size_t i = 0; r == 0 && i < m.n; i++) {
+                _cleanup_free_ char *outside = NULL;
+                r = container_dependents(e, m.list[i]->id, p->id, &outside, err);
+                if (r == 0 && outside)
+                        r = err_set(err, ERR_BAD_STATE, 0,
+                                    "container %s of pod %s has dependent containers outside the "
+                                    "pod which must be removed before it: %s: container already "
+                                    "exists",
+                                    m.list[i]->id, p->id, outside);
+        }
         /* Members first, the infra container (whose namespaces they are
          * in) last. */
         for (size_t pass = 0; r == 0 && pass < 2; pass++)
