@@ -285,7 +285,7 @@ static int tags_normalize(json_t *tags, char ***ret, Error **err) {
                 ImageRef ref = { 0 };
                 if (!t || image_ref_parse(t, &ref, err) < 0 || ref.digest) {
                         image_ref_clear(&ref);
-                        dockerfile_strv_free(out);
+                        strv_free(out);
                         if (!t || !*err)
                                 return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                "tag `%s`: a digest cannot be given", t ? t : "");
@@ -308,7 +308,7 @@ static int build_image(Engine *e, json_t *info, BuildStream *stream, char **ret_
                                        "unrecognized image type \"%s\"", format);
                 docker = true;
         }
-        _cleanup_(dockerfile_strv_freep) char **tags = NULL, **labels = NULL, **annotations = NULL;
+        _cleanup_(strv_freep) char **tags = NULL, **labels = NULL, **annotations = NULL;
         _cleanup_json_ json_t *run_create = NULL;
         _cleanup_free_ char *context = NULL, *text = NULL;
         size_t len = 0;

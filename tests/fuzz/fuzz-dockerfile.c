@@ -45,7 +45,7 @@ static void words_check(const char *text, bool split) {
         }
         if (!split && (!words[0] || words[1]))
                 fuzz_fail("words: not exactly one word without splitting");
-        dockerfile_strv_free(words);
+        strv_free(words);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -101,7 +101,7 @@ static void words_expect(const char *text, bool split, const char *const *want) 
                 assert_string_equal(words[i], want[i]);
         }
         assert_null(words[i]);
-        dockerfile_strv_free(words);
+        strv_free(words);
 }
 
 static void test_words(void **state) {

@@ -383,7 +383,7 @@ int build_copy(Build *b, BuildStage *s, const DockerfileInstruction *in, bool ad
                         return err_set(err, ERR_NOT_SUPPORTED, 0, "%s: flag `%s` is not supported",
                                        in->keyword, *f);
         }
-        _cleanup_(dockerfile_strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
         if (in->exec) {
                 size_t n = dockerfile_strv_length(in->exec);
                 words = xnew0(char *, n + 1);
@@ -451,7 +451,7 @@ int build_copy(Build *b, BuildStage *s, const DockerfileInstruction *in, bool ad
                 if (!clean)
                         return err_set(err, ERR_INVALID_ARGUMENT, 0,
                                        "forbidden path outside the build context: %s", words[i]);
-                _cleanup_(dockerfile_strv_freep) char **sources = NULL;
+                _cleanup_(strv_freep) char **sources = NULL;
                 if (sources_expand(srcroot, clean, &sources, err) < 0)
                         return -1;
                 bool many = dockerfile_strv_length(sources) > 1;

@@ -318,7 +318,7 @@ static int step_from(Build *b, const DockerfileInstruction *in, Error **err) {
                 if (!STRPREFIX(*f, "--platform="))
                         return err_set(err, ERR_NOT_SUPPORTED, 0,
                                        "FROM: flag `%s` is not supported", *f);
-        _cleanup_(dockerfile_strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
         if (dockerfile_words(in->args, true, global_lookup, b->global_args, &words, err) < 0)
                 return -1;
         size_t n = dockerfile_strv_length(words);
@@ -362,7 +362,7 @@ static int step_from(Build *b, const DockerfileInstruction *in, Error **err) {
  * before the first FROM they go to the global scope, which a stage's bare
  * ARG NAME brings in. */
 static int step_arg(Build *b, BuildStage *s, const DockerfileInstruction *in, Error **err) {
-        _cleanup_(dockerfile_strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
         if (dockerfile_words(in->args, true, s ? build_lookup : global_lookup,
                              s ? (void *)s : (void *)b->global_args, &words, err) < 0)
                 return -1;
@@ -391,7 +391,7 @@ static int step_arg(Build *b, BuildStage *s, const DockerfileInstruction *in, Er
 
 /* "K=V K2=V2" pairs, or the old "K V" form of ENV and LABEL. */
 static int pairs_apply(BuildStage *s, const DockerfileInstruction *in, bool env, Error **err) {
-        _cleanup_(dockerfile_strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
         if (dockerfile_words(in->args, true, build_lookup, s, &words, err) < 0)
                 return -1;
         if (words[0] && !strchr(words[0], '=')) {
@@ -442,7 +442,7 @@ static int words_of(BuildStage *s, const DockerfileInstruction *in, char ***ret,
 static int step_metadata(Build *b, BuildStage *s, const DockerfileInstruction *in, Error **err) {
         const char *k = in->keyword;
         json_t *cfg = s->config;
-        _cleanup_(dockerfile_strv_freep) char **words = NULL;
+        _cleanup_(strv_freep) char **words = NULL;
         _cleanup_free_ char *value = NULL;
         if (STREQ(k, "ENV") || STREQ(k, "LABEL")) {
                 if (pairs_apply(s, in, STREQ(k, "ENV"), err) < 0)

@@ -20,13 +20,6 @@ static const char *const keywords[] = {
 /* Instructions whose leading "--x" words are flags rather than arguments. */
 static const char *const flagged[] = { "FROM", "RUN", "COPY", "ADD" };
 
-char **dockerfile_strv_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-        return NULL;
-}
-
 size_t dockerfile_strv_length(char *const *v) {
         size_t n = 0;
         while (v && v[n])
@@ -46,9 +39,9 @@ Dockerfile *dockerfile_free(Dockerfile *d) {
         for (size_t i = 0; i < d->n; i++) {
                 DockerfileInstruction *in = &d->items[i];
                 free(in->keyword);
-                dockerfile_strv_free(in->flags);
+                strv_free(in->flags);
                 free(in->args);
-                dockerfile_strv_free(in->exec);
+                strv_free(in->exec);
                 free(in->text);
         }
         free(d->items);
@@ -452,7 +445,7 @@ int dockerfile_words(const char *text, bool split, DockerfileLookupFn lookup, vo
         }
         free(cur.data);
         if (lx.failed) {
-                dockerfile_strv_free(words);
+                strv_free(words);
                 return -1;
         }
         if (!split && n == 0)

@@ -56,7 +56,4 @@ int dockerfile_words(const char *text, bool split, DockerfileLookupFn lookup, vo
 int dockerfile_expand(const char *text, DockerfileLookupFn lookup, void *userdata, char **ret,
                       Error **err) _must_check_;
 
-/* Frees a NULL-terminated vector and its strings; returns NULL. */
-char **dockerfile_strv_free(char **v);
-static inline void dockerfile_strv_freep(char ***v) { dockerfile_strv_free(*v); }
 size_t dockerfile_strv_length(char *const *v);

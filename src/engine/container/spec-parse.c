@@ -15,13 +15,6 @@
 #include "spec-private.h"
 #include "xalloc.h"
 
-char **spec_strv_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-        return NULL;
-}
-
 size_t spec_strv_length(char *const *v) {
         size_t n = 0;
         while (v && v[n])
@@ -440,7 +433,7 @@ static int destination_parse(const char *field, const char *entry, const char *d
 void spec_volume_arg_clear(SpecVolumeArg *a) {
         free(a->source);
         free(a->destination);
-        spec_strv_free(a->options);
+        strv_free(a->options);
         *a = (SpecVolumeArg){ 0 };
 }
 
@@ -492,7 +485,7 @@ int spec_volume_arg_parse(const char *text, SpecVolumeArg *ret, Error **err) {
 
 void spec_tmpfs_arg_clear(SpecTmpfsArg *a) {
         free(a->destination);
-        spec_strv_free(a->options);
+        strv_free(a->options);
         *a = (SpecTmpfsArg){ 0 };
 }
 

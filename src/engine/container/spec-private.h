@@ -22,10 +22,8 @@
 #define SPEC_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SPEC_CATATONIT_PATH "/usr/bin/catatonit"
 
-/* NULL-terminated string vectors. */
-char **spec_strv_free(char **v);
-DEFINE_CLEANUP(char *, spec_strv_free)
-#define _cleanup_strv_ _cleanup_(spec_strv_freep)
+/* NULL-terminated string vectors (freed with xalloc.h's strv_free). */
+#define _cleanup_strv_ _cleanup_(strv_freep)
 size_t spec_strv_length(char *const *v);
 /* Appends a copy of s; *v may be NULL. */
 void spec_strv_push(char ***v, const char *s);

@@ -411,8 +411,8 @@ typedef struct SecurityOpts {
 } SecurityOpts;
 
 static void security_opts_clear(SecurityOpts *o) {
-        spec_strv_free(o->mask);
-        spec_strv_free(o->unmask);
+        strv_free(o->mask);
+        strv_free(o->unmask);
 }
 
 static int paths_parse(const char *opt, const char *list, char ***ret, Error **err) {

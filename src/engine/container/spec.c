@@ -634,14 +634,14 @@ static int cgroups_setup(SpecCtx *ctx, Error **err) {
 }
 
 void spec_resolved_clear(SpecResolved *r) {
-        spec_strv_free(r->args);
-        spec_strv_free(r->env);
+        strv_free(r->args);
+        strv_free(r->env);
         free(r->work_dir);
         free(r->additional_gids);
         free(r->home);
         free(r->hostname);
         free(r->ports);
-        spec_strv_free(r->exposed_ports);
+        strv_free(r->exposed_ports);
         for (size_t i = 0; i < r->n_volumes; i++) {
                 free(r->volumes[i].name);
                 free(r->volumes[i].source);
@@ -650,16 +650,16 @@ void spec_resolved_clear(SpecResolved *r) {
         free(r->volumes);
         free(r->netns);
         free(r->net_mode);
-        spec_strv_free(r->networks);
-        spec_strv_free(r->dns_servers);
-        spec_strv_free(r->dns_search);
-        spec_strv_free(r->dns_options);
+        strv_free(r->networks);
+        strv_free(r->dns_servers);
+        strv_free(r->dns_search);
+        strv_free(r->dns_options);
         for (size_t i = 0; i < r->n_hosts; i++) {
                 free(r->hosts[i].name);
                 free(r->hosts[i].ip);
         }
         free(r->hosts);
-        spec_strv_free(r->dependencies);
+        strv_free(r->dependencies);
         json_decref(r->labels);
         free(r->log_driver);
         free(r->log_path);
@@ -739,7 +739,7 @@ static void ctx_clear(SpecCtx *ctx) {
         }
         free(ctx->uid_maps);
         free(ctx->gid_maps);
-        spec_strv_free(ctx->volume_dirs_made);
+        strv_free(ctx->volume_dirs_made);
 }
 
 static bool id_is_valid(const char *id) {

@@ -27,6 +27,4 @@ int network_file_write(const char *path, const char *text, mode_t mode, Error **
  * in a file name. */
 bool network_name_is_valid(const char *name);
 
-/* Frees a NULL-terminated string array; accepts NULL. */
-void network_strv_free(char **v);
 size_t network_strv_length(const char *const *v);

@@ -106,14 +106,6 @@ bool network_name_is_valid(const char *name) {
         return true;
 }
 
-void network_strv_free(char **v) {
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 size_t network_strv_length(const char *const *v) {
         size_t n = 0;
         while (v && v[n])
@@ -168,7 +160,7 @@ int network_mode_parse(const char *text, NetworkMode *ret, Error **err) {
                                 int r = err_set(err, ERR_INVALID_ARGUMENT, 0,
                                                 "net mode `%s`: %s network name `%s`", text,
                                                 dup ? "duplicate" : "invalid", names[i]);
-                                network_strv_free(names);
+                                strv_free(names);
                                 return r;
                         }
                         if (!comma)
@@ -185,7 +177,7 @@ void network_mode_clear(NetworkMode *m) {
         if (!m)
                 return;
         free(m->target);
-        network_strv_free(m->networks);
+        strv_free(m->networks);
         *m = (NetworkMode){ 0 };
 }
 
