@@ -6,26 +6,22 @@
  * libarchive.so.13 once, then forwards to the real one. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "archive-lazy.h"
+#include "lazy-lib.h"
 #include "xalloc.h"
 
 #define ARCHIVE_SONAME "libarchive.so.13"
 
-/* The functions forwarded as they are:
- * F(return type, name, value without libarchive, (parameters), (arguments)),
- * V(name, (parameters), (arguments)) for those returning nothing.
- * archive_error_string and the variadic archive_set_error are written out
- * below. Without the library no archive or entry can exist, so the
- * getters' values are never seen; the status codes are ARCHIVE_FATAL. */
+/* The functions, as lazy-lib.h lists them: all or nothing, a libarchive
+ * missing one of them is too old. archive_error_string and the variadic
+ * archive_set_error are written out below. Without the library no archive
+ * or entry can exist, so the getters' values are never seen; the status
+ * codes are ARCHIVE_FATAL. */
 // clang-format off
-#define ARCHIVE_LAZY_FUNCTIONS(F, V)                                                               \
+#define ARCHIVE_LAZY_FUNCTIONS(F, V, W)                                                            \
         F(struct archive *, archive_read_new, NULL, (void), ())                                    \
         F(int, archive_read_free, ARCHIVE_FATAL, (struct archive *a), (a))                         \
         F(int, archive_read_support_format_tar, ARCHIVE_FATAL, (struct archive *a), (a))           \
@@ -96,72 +92,21 @@
         V(archive_entry_set_mtime, (struct archive_entry *e, time_t sec, long nsec),               \
           (e, sec, nsec))                                                                          \
         V(archive_entry_set_rdevmajor, (struct archive_entry *e, dev_t major), (e, major))         \
-        V(archive_entry_set_rdevminor, (struct archive_entry *e, dev_t minor), (e, minor))
+        V(archive_entry_set_rdevminor, (struct archive_entry *e, dev_t minor), (e, minor))         \
+        W(archive_error_string)                                                                    \
+        W(archive_set_error)
 // clang-format on
 
-#define SLOT_F(ret, name, fail, params, args) ret(*name) params;
-#define SLOT_V(name, params, args) void(*name) params;
-static struct {
-        ARCHIVE_LAZY_FUNCTIONS(SLOT_F, SLOT_V)
-        const char *(*archive_error_string)(struct archive *);
-        void (*archive_set_error)(struct archive *, int, const char *, ...);
-} real;
+LAZY_LIB_DEFINE(ARCHIVE_SONAME, ARCHIVE_LAZY_FUNCTIONS);
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static bool loaded;
-static char load_error[512];
+const char *archive_lazy_error(void) { return lazy_lib_error(&lazy_lib); }
 
-static void archive_lazy_load(void) {
-        /* RTLD_NOW: a broken install fails here, with a message, not half-way
-         * through a layer. */
-        void *h = dlopen(ARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                const char *why = dlerror();
-                snprintf(load_error, sizeof(load_error), "%s cannot be loaded: %s", ARCHIVE_SONAME,
-                         why ? why : "unknown error");
-                return;
-        }
-        /* All or nothing: a libarchive missing one of them is too old. */
-        const char *missing = NULL;
-#define RESOLVE(name)                                                          \
-        if (!(real.name = (__typeof__(real.name))dlsym(h, #name)) && !missing) \
-                missing = #name;
-#define RESOLVE_F(ret, name, fail, params, args) RESOLVE(name)
-#define RESOLVE_V(name, params, args) RESOLVE(name)
-        ARCHIVE_LAZY_FUNCTIONS(RESOLVE_F, RESOLVE_V)
-        RESOLVE(archive_error_string)
-        RESOLVE(archive_set_error)
-        if (missing) {
-                snprintf(load_error, sizeof(load_error), "%s cannot be loaded: it lacks %s",
-                         ARCHIVE_SONAME, missing);
-                dlclose(h);
-                return;
-        }
-        loaded = true;
-}
-
-const char *archive_lazy_error(void) {
-        pthread_once(&load_once, archive_lazy_load);
-        return loaded ? NULL : load_error;
-}
-
-#define FORWARD_F(ret, name, fail, params, args) \
-        ret name params {                        \
-                if (archive_lazy_error())        \
-                        return fail;             \
-                return real.name args;           \
-        }
-#define FORWARD_V(name, params, args)      \
-        void name params {                 \
-                if (!archive_lazy_error()) \
-                        real.name args;    \
-        }
-ARCHIVE_LAZY_FUNCTIONS(FORWARD_F, FORWARD_V)
+ARCHIVE_LAZY_FUNCTIONS(LAZY_LIB_FORWARD_F, LAZY_LIB_FORWARD_V, LAZY_LIB_FORWARD_W)
 
 /* A caller that reports a failure with this says why, library or not. */
 const char *archive_error_string(struct archive *a) {
         const char *why = archive_lazy_error();
-        return why ? why : real.archive_error_string(a);
+        return why ? why : LAZY_LIB_REAL(archive_error_string)(a);
 }
 
 void archive_set_error(struct archive *a, int err, const char *fmt, ...) {
@@ -173,6 +118,6 @@ void archive_set_error(struct archive *a, int err, const char *fmt, ...) {
         va_start(ap, fmt);
         char *msg = xvasprintf(fmt, ap);
         va_end(ap);
-        real.archive_set_error(a, err, "%s", msg);
+        LAZY_LIB_REAL(archive_set_error)(a, err, "%s", msg);
         free(msg);
 }

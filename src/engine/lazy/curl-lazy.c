@@ -7,23 +7,18 @@
  * libcurl.so.4 once, then forwards to the real one. */
 #define CURL_DISABLE_TYPECHECK /* the real prototypes, not curl.h's macros */
 #include <curl/curl.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
 
 #include "curl-lazy.h"
+#include "lazy-lib.h"
 
 #define CURL_SONAME "libcurl.so.4"
 
-/* The functions forwarded as they are:
- * F(return type, name, value without libcurl, (parameters), (arguments)),
- * V(name, (parameters), (arguments)) for those returning nothing.
- * The failure values are libcurl's own; the variadic ones and
- * curl_easy_strerror are written out below. */
+/* The functions, as lazy-lib.h lists them: all or nothing, a libcurl
+ * missing one of them is too old for us. The failure values are libcurl's
+ * own; the variadic ones and curl_easy_strerror are written out below. */
 // clang-format off
-#define CURL_LAZY_FUNCTIONS(F, V)                                                                  \
+#define CURL_LAZY_FUNCTIONS(F, V, W)                                                               \
         F(CURLcode, curl_global_init, CURLE_FAILED_INIT, (long flags), (flags))                    \
         F(curl_version_info_data *, curl_version_info, NULL, (CURLversion v), (v))                 \
         F(CURL *, curl_easy_init, NULL, (void), ())                                                \
@@ -44,74 +39,23 @@
         F(CURLUcode, curl_url_get, CURLUE_BAD_HANDLE,                                              \
           (CURLU *u, CURLUPart what, char **part, unsigned int flags), (u, what, part, flags))     \
         F(CURLUcode, curl_url_set, CURLUE_BAD_HANDLE,                                              \
-          (CURLU *u, CURLUPart what, const char *part, unsigned int flags), (u, what, part, flags))
+          (CURLU *u, CURLUPart what, const char *part, unsigned int flags),                        \
+          (u, what, part, flags))                                                                  \
+        W(curl_easy_strerror)                                                                      \
+        W(curl_easy_setopt)                                                                        \
+        W(curl_easy_getinfo)
 // clang-format on
 
-#define SLOT_F(ret, name, fail, params, args) ret(*name) params;
-#define SLOT_V(name, params, args) void(*name) params;
-static struct {
-        CURL_LAZY_FUNCTIONS(SLOT_F, SLOT_V)
-        const char *(*curl_easy_strerror)(CURLcode);
-        CURLcode (*curl_easy_setopt)(CURL *, CURLoption, ...);
-        CURLcode (*curl_easy_getinfo)(CURL *, CURLINFO, ...);
-} real;
+LAZY_LIB_DEFINE(CURL_SONAME, CURL_LAZY_FUNCTIONS);
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static bool loaded;
-static char load_error[512];
+const char *curl_lazy_error(void) { return lazy_lib_error(&lazy_lib); }
 
-static void curl_lazy_load(void) {
-        /* RTLD_NOW: a broken install fails here, with a message, not half-way
-         * through a transfer. */
-        void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                const char *why = dlerror();
-                snprintf(load_error, sizeof(load_error), "%s cannot be loaded: %s", CURL_SONAME,
-                         why ? why : "unknown error");
-                return;
-        }
-        /* All or nothing: a libcurl missing one of them is too old for us. */
-        const char *missing = NULL;
-#define RESOLVE(name)                                                          \
-        if (!(real.name = (__typeof__(real.name))dlsym(h, #name)) && !missing) \
-                missing = #name;
-#define RESOLVE_F(ret, name, fail, params, args) RESOLVE(name)
-#define RESOLVE_V(name, params, args) RESOLVE(name)
-        CURL_LAZY_FUNCTIONS(RESOLVE_F, RESOLVE_V)
-        RESOLVE(curl_easy_strerror)
-        RESOLVE(curl_easy_setopt)
-        RESOLVE(curl_easy_getinfo)
-        if (missing) {
-                snprintf(load_error, sizeof(load_error), "%s cannot be loaded: it lacks %s",
-                         CURL_SONAME, missing);
-                dlclose(h);
-                return;
-        }
-        loaded = true;
-}
-
-const char *curl_lazy_error(void) {
-        pthread_once(&load_once, curl_lazy_load);
-        return loaded ? NULL : load_error;
-}
-
-#define FORWARD_F(ret, name, fail, params, args) \
-        ret name params {                        \
-                if (curl_lazy_error())           \
-                        return fail;             \
-                return real.name args;           \
-        }
-#define FORWARD_V(name, params, args)   \
-        void name params {              \
-                if (!curl_lazy_error()) \
-                        real.name args; \
-        }
-CURL_LAZY_FUNCTIONS(FORWARD_F, FORWARD_V)
+CURL_LAZY_FUNCTIONS(LAZY_LIB_FORWARD_F, LAZY_LIB_FORWARD_V, LAZY_LIB_FORWARD_W)
 
 /* Callers report a failed curl_global_init() with this: it says why. */
 const char *curl_easy_strerror(CURLcode code) {
         const char *why = curl_lazy_error();
-        return why ? why : real.curl_easy_strerror(code);
+        return why ? why : LAZY_LIB_REAL(curl_easy_strerror)(code);
 }
 
 /* What curl.h's CURLOPTTYPE_FUNCTIONPOINT options take, whatever the
@@ -121,6 +65,7 @@ typedef void (*CurlLazyCallback)(void);
 CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...) {
         if (curl_lazy_error())
                 return CURLE_FAILED_INIT;
+        __typeof__(&curl_easy_setopt) setopt = LAZY_LIB_REAL(curl_easy_setopt);
         /* The option's number says its argument's type: curl.h numbers
          * them from CURLOPTTYPE_LONG, OBJECTPOINT (strings, data, lists),
          * FUNCTIONPOINT, OFF_T and BLOB on. */
@@ -128,15 +73,15 @@ CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...) {
         va_start(ap, option);
         CURLcode r;
         if (option < CURLOPTTYPE_OBJECTPOINT)
-                r = real.curl_easy_setopt(curl, option, va_arg(ap, long));
+                r = setopt(curl, option, va_arg(ap, long));
         else if (option < CURLOPTTYPE_FUNCTIONPOINT)
-                r = real.curl_easy_setopt(curl, option, va_arg(ap, void *));
+                r = setopt(curl, option, va_arg(ap, void *));
         else if (option < CURLOPTTYPE_OFF_T)
-                r = real.curl_easy_setopt(curl, option, va_arg(ap, CurlLazyCallback));
+                r = setopt(curl, option, va_arg(ap, CurlLazyCallback));
         else if (option < CURLOPTTYPE_BLOB)
-                r = real.curl_easy_setopt(curl, option, va_arg(ap, curl_off_t));
+                r = setopt(curl, option, va_arg(ap, curl_off_t));
         else
-                r = real.curl_easy_setopt(curl, option, va_arg(ap, void *));
+                r = setopt(curl, option, va_arg(ap, void *));
         va_end(ap);
         return r;
 }
@@ -147,7 +92,7 @@ CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...) {
         /* Always one argument: where to store the answer. */
         va_list ap;
         va_start(ap, info);
-        CURLcode r = real.curl_easy_getinfo(curl, info, va_arg(ap, void *));
+        CURLcode r = LAZY_LIB_REAL(curl_easy_getinfo)(curl, info, va_arg(ap, void *));
         va_end(ap);
         return r;
 }
