@@ -53,6 +53,9 @@ void cli_session_close(CliSession *s);
 /* Calls an io.podman method. On an error reply prints it podman's way
  * ("Error: ...") and returns -1; *ret (may be NULL) gets the reply. */
 int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret);
+/* cli_call on a session of its own, opened and closed around it (-1
+ * after printing the error when it cannot open). */
+int cli_call_once(CliGlobals *g, const char *method, json_t *params, json_t **ret);
 /* The same; on an error reply *ret_error (may be NULL) gets its name
  * (new string), NULL when the call itself failed. */
 int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **ret,
@@ -111,6 +114,35 @@ void cli_globals_clear(CliGlobals *g);
 /* A signal by number or name ("9", "KILL", "SIGKILL"); -1 when unknown. */
 int cli_signal_parse(const char *s);
 
+/* The flags of a command that takes names (names.c). */
+typedef struct CliNamesFlags {
+        bool force;  /* -f, --force */
+        int timeout; /* -t, --time, --timeout; -1 when not given */
+        int signal;  /* -s, --signal; SIGKILL when not given */
+} CliNamesFlags;
+
+/* A group of commands that take names, one io.podman method per name:
+ * `COMMAND NAME... [-f] [-a] [-t N] [-s SIGNAL]`. */
+typedef struct CliNamesKind {
+        const char *command;     /* in the usage line: "varpod", "varpod pod" */
+        const char *metavar;     /* in the usage line: "CONTAINER" */
+        const char *noun;        /* in "stop needs at least one container" */
+        const char *optstring;   /* with a leading '+' to stop at the first name */
+        bool attach;             /* --attach is taken (and ignored) */
+        const char *list_method; /* for --all: "io.podman.ListContainers" */
+        const char *list_key;    /* the array of its reply: "containers" */
+        /* Calls op's method for one name and prints what podman prints;
+         * returns 0, or the exit code the failure deserves. */
+        int (*call)(CliSession *s, json_t *name, const CliNamesFlags *f, int op);
+} CliNamesKind;
+
+/* Parses the flags, calls kind->call for every name given (or, with
+ * --all, every ID that kind->list_method lists) and returns the exit
+ * code: 0, or that of the last failure. */
+int cli_names_run(CliGlobals *g, int argc, char **argv, const CliNamesKind *kind, int op);
+/* Appends the ID of every object of the kind to ids (--all). */
+int cli_names_all(CliSession *s, const CliNamesKind *kind, json_t *ids);
+
 /* Prints an error "Error: message" to stderr, as podman does. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -119,6 +151,9 @@ void cli_json_print(json_t *value);
 
 /* "4.41 MB", "12.3 kB", "512 B". */
 void cli_size_format(int64_t bytes, char *buf, size_t size);
+/* "1.2 MB / 2.1 GB": the sizes under the keys a and b of o (a stats
+ * sample's "mem_usage" and "mem_limit"). */
+void cli_size_pair_format(json_t *o, const char *a, const char *b, char *buf, size_t size);
 /* "3 hours ago", "2 weeks ago". */
 void cli_ago_format(int64_t then_ns, char *buf, size_t size);
 /* Reads a GoTime string ("2019-01-09 18:04:11.5 +0000 UTC") as UTC. */

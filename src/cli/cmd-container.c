@@ -4,29 +4,14 @@
  * (attached, as run), `ps`, `logs`, and `container SUBCOMMAND` (cleanup,
  * exists and aliases). */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 #include "container.h"
 #include "json-util.h"
 #include "xalloc.h"
-
-int cli_signal_parse(const char *s) {
-        int sig = atoi(s);
-        if (sig > 0)
-                return sig < NSIG ? sig : -1;
-        const char *name = STRPREFIX(s, "SIG") ? s + 3 : s;
-        for (int i = 1; i < NSIG; i++) {
-                const char *abbrev = sigabbrev_np(i);
-                if (abbrev && strcasecmp(abbrev, name) == 0)
-                        return i;
-        }
-        return -1;
-}
 
 typedef enum NamesOp {
         OP_START,
@@ -39,120 +24,61 @@ typedef enum NamesOp {
         OP_UNPAUSE,
 } NamesOp;
 
-/* Runs one method per container name; prints what podman prints. */
-static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
-        static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "all", no_argument, NULL, 'a' },
-                { "time", required_argument, NULL, 't' },
-                { "timeout", required_argument, NULL, 't' },
-                { "signal", required_argument, NULL, 's' },
-                { "attach", no_argument, NULL, 'A' },
-                { "help", no_argument, NULL, 'h' },
-                { 0 },
-        };
-        bool force = false, all = false;
-        int timeout = -1, sig = SIGKILL;
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "+fat:s:h", options, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        force = true;
-                        break;
-                case 'a':
-                        all = true;
-                        break;
-                case 't':
-                        timeout = atoi(optarg);
-                        break;
-                case 's':
-                        if ((sig = cli_signal_parse(optarg)) < 0) {
-                                cli_error("invalid signal `%s`", optarg);
-                                return CLI_EXIT_ERROR;
-                        }
-                        break;
-                case 'A':
-                        break;
-                case 'h':
-                        printf("usage: varpod %s [flags] CONTAINER...\n", argv[0]);
-                        return 0;
-                default:
-                        return CLI_EXIT_ERROR;
-                }
+/* One container's call of a names command; prints what podman prints. */
+static int container_name_call(CliSession *s, json_t *name, const CliNamesFlags *f, int op) {
+        const char *method = NULL;
+        _cleanup_json_ json_t *params = json_pack("{s:O}", "name", name);
+        switch ((NamesOp)op) {
+        case OP_START:
+                method = "io.podman.StartContainer";
+                break;
+        case OP_STOP:
+        case OP_RESTART:
+                method = op == OP_STOP ? "io.podman.StopContainer" : "io.podman.RestartContainer";
+                json_object_set_new(params, "timeout",
+                                    json_integer(f->timeout >= 0 ? f->timeout : 10));
+                break;
+        case OP_RM:
+                method = "io.podman.RemoveContainer";
+                json_object_set_new(params, "force", json_boolean(f->force));
+                break;
+        case OP_KILL:
+                method = "io.podman.KillContainer";
+                json_object_set_new(params, "signal", json_integer(f->signal));
+                break;
+        case OP_WAIT:
+                method = "io.podman.WaitContainer";
+                break;
+        case OP_PAUSE:
+                method = "io.podman.PauseContainer";
+                break;
+        case OP_UNPAUSE:
+                method = "io.podman.UnpauseContainer";
+                break;
         }
-        if (!all && optind >= argc) {
-                cli_error("%s needs at least one container", argv[0]);
-                return CLI_EXIT_ERROR;
-        }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
-        _cleanup_json_ json_t *names = json_array();
-        if (all) {
-                _cleanup_json_ json_t *reply = NULL;
-                if (cli_call(&s, "io.podman.ListContainers", NULL, &reply) < 0) {
-                        cli_session_close(&s);
-                        return CLI_EXIT_ERROR;
-                }
-                size_t i;
-                json_t *ctr;
-                json_array_foreach (json_object_get(reply, "containers"), i, ctr)
-                        json_array_append(names, json_object_get(ctr, "id"));
-        }
-        for (int i = optind; i < argc; i++)
-                json_array_append_new(names, json_string(argv[i]));
+        _cleanup_json_ json_t *reply = NULL;
+        if (cli_call(s, method, params, &reply) < 0)
+                return op == OP_RM ? 1 : CLI_EXIT_ERROR;
+        if (op == OP_WAIT)
+                printf("%lld\n", (long long)json_integer_value(json_object_get(reply, "exitcode")));
+        else
+                printf("%s\n", json_string_value(json_object_get(reply, "container")));
+        return 0;
+}
 
-        int ret = 0;
-        size_t i;
-        json_t *name;
-        json_array_foreach (names, i, name) {
-                const char *method = NULL;
-                json_t *params = json_pack("{s:O}", "name", name);
-                switch (op) {
-                case OP_START:
-                        method = "io.podman.StartContainer";
-                        break;
-                case OP_STOP:
-                case OP_RESTART:
-                        method = op == OP_STOP ? "io.podman.StopContainer"
-                                               : "io.podman.RestartContainer";
-                        json_object_set_new(params, "timeout",
-                                            json_integer(timeout >= 0 ? timeout : 10));
-                        break;
-                case OP_RM:
-                        method = "io.podman.RemoveContainer";
-                        json_object_set_new(params, "force", json_boolean(force));
-                        break;
-                case OP_KILL:
-                        method = "io.podman.KillContainer";
-                        json_object_set_new(params, "signal", json_integer(sig));
-                        break;
-                case OP_WAIT:
-                        method = "io.podman.WaitContainer";
-                        break;
-                case OP_PAUSE:
-                        method = "io.podman.PauseContainer";
-                        break;
-                case OP_UNPAUSE:
-                        method = "io.podman.UnpauseContainer";
-                        break;
-                }
-                _cleanup_json_ json_t *reply = NULL;
-                int r = cli_call(&s, method, params, &reply);
-                json_decref(params);
-                if (r < 0) {
-                        ret = op == OP_RM ? 1 : CLI_EXIT_ERROR;
-                        continue;
-                }
-                if (op == OP_WAIT)
-                        printf("%lld\n",
-                               (long long)json_integer_value(json_object_get(reply, "exitcode")));
-                else
-                        printf("%s\n", json_string_value(json_object_get(reply, "container")));
-        }
-        cli_session_close(&s);
-        return ret;
+static const CliNamesKind container_names = {
+        .command = "varpod",
+        .metavar = "CONTAINER",
+        .noun = "container",
+        .optstring = "+fat:s:h",
+        .attach = true,
+        .list_method = "io.podman.ListContainers",
+        .list_key = "containers",
+        .call = container_name_call,
+};
+
+static int names_command(CliGlobals *g, int argc, char **argv, NamesOp op) {
+        return cli_names_run(g, argc, argv, &container_names, op);
 }
 
 /* Whether a container has a terminal and keeps stdin open: from the
@@ -283,13 +209,8 @@ int cmd_ps(CliGlobals *g, int argc, char **argv) {
                         return CLI_EXIT_ERROR;
                 }
         }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.ListContainers", NULL, &reply);
-        cli_session_close(&s);
-        if (r < 0)
+        if (cli_call_once(g, "io.podman.ListContainers", NULL, &reply) < 0)
                 return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *shown = json_array();
         size_t i;

@@ -3,9 +3,7 @@
  * kill, pause, unpause, rm, stats and exists, in podman's spelling, each
  * through the io.podman pod methods. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,14 +112,9 @@ static int pod_create_cmd(CliGlobals *g, int argc, char **argv) {
         json_object_set(create, "share", share);
         json_object_set(create, "publish", publish);
         json_object_set(create, "labels", labels);
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *params = json_pack("{s:O}", "create", create);
         _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.CreatePod", params, &reply);
-        cli_session_close(&s);
-        if (r < 0)
+        if (cli_call_once(g, "io.podman.CreatePod", params, &reply) < 0)
                 return CLI_EXIT_ERROR;
         printf("%s\n", json_string_value(json_object_get(reply, "pod")));
         return 0;
@@ -175,13 +168,8 @@ static int pod_ps_cmd(CliGlobals *g, int argc, char **argv) {
                         return CLI_EXIT_ERROR;
                 }
         }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.ListPods", NULL, &reply);
-        cli_session_close(&s);
-        if (r < 0)
+        if (cli_call_once(g, "io.podman.ListPods", NULL, &reply) < 0)
                 return CLI_EXIT_ERROR;
         json_t *pods = json_object_get(reply, "pods");
         if (json) {
@@ -219,14 +207,9 @@ static int pod_inspect_cmd(CliGlobals *g, int argc, char **argv) {
                 fprintf(stderr, "usage: varpod pod inspect POD\n");
                 return CLI_EXIT_ERROR;
         }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[1]);
         _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, "io.podman.InspectPod", params, &reply);
-        cli_session_close(&s);
-        if (r < 0)
+        if (cli_call_once(g, "io.podman.InspectPod", params, &reply) < 0)
                 return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *doc =
                 json_loads(json_string_value(json_object_get(reply, "pod")) ?: "", 0, NULL);
@@ -248,142 +231,62 @@ typedef enum PodOp {
         POD_RM,
 } PodOp;
 
-static const char *const pod_op_methods[] = {
-        [POD_START] = "io.podman.StartPod",     [POD_STOP] = "io.podman.StopPod",
-        [POD_RESTART] = "io.podman.RestartPod", [POD_KILL] = "io.podman.KillPod",
-        [POD_PAUSE] = "io.podman.PausePod",     [POD_UNPAUSE] = "io.podman.UnpausePod",
-        [POD_RM] = "io.podman.RemovePod",
+/* The pod commands that take names: each one method per pod. */
+static const struct {
+        const char *command;
+        const char *method;
+} pod_ops[] = {
+        [POD_START] = { "start", "io.podman.StartPod" },
+        [POD_STOP] = { "stop", "io.podman.StopPod" },
+        [POD_RESTART] = { "restart", "io.podman.RestartPod" },
+        [POD_KILL] = { "kill", "io.podman.KillPod" },
+        [POD_PAUSE] = { "pause", "io.podman.PausePod" },
+        [POD_UNPAUSE] = { "unpause", "io.podman.UnpausePod" },
+        [POD_RM] = { "rm", "io.podman.RemovePod" },
 };
 
-/* The IDs of every pod (for --all). */
-static int pod_all_ids(CliSession *s, json_t *names) {
+/* One pod's call; prints the pod's ID, as podman. */
+static int pod_name_call(CliSession *s, json_t *name, const CliNamesFlags *f, int op) {
+        _cleanup_json_ json_t *params = json_pack("{s:O}", "name", name);
+        if (op == POD_STOP)
+                json_object_set_new(params, "timeout", json_integer(f->timeout));
+        else if (op == POD_KILL)
+                json_object_set_new(params, "signal", json_integer(f->signal));
+        else if (op == POD_RM)
+                json_object_set_new(params, "force", json_boolean(f->force));
         _cleanup_json_ json_t *reply = NULL;
-        if (cli_call(s, "io.podman.ListPods", NULL, &reply) < 0)
-                return -1;
-        size_t i;
-        json_t *pod;
-        json_array_foreach (json_object_get(reply, "pods"), i, pod)
-                json_array_append(names, json_object_get(pod, "id"));
+        if (cli_call(s, pod_ops[op].method, params, &reply) < 0)
+                return CLI_EXIT_ERROR;
+        printf("%s\n", json_string_value(json_object_get(reply, "pod")));
         return 0;
 }
 
-/* One method per pod name; prints each pod's ID, as podman. */
-static int pod_names_command(CliGlobals *g, int argc, char **argv, PodOp op) {
-        static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "all", no_argument, NULL, 'a' },
-                { "time", required_argument, NULL, 't' },
-                { "timeout", required_argument, NULL, 't' },
-                { "signal", required_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                { 0 },
-        };
-        bool force = false, all = false;
-        int timeout = -1, sig = SIGKILL;
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "fat:s:h", options, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        force = true;
-                        break;
-                case 'a':
-                        all = true;
-                        break;
-                case 't':
-                        timeout = atoi(optarg);
-                        break;
-                case 's':
-                        if ((sig = cli_signal_parse(optarg)) < 0) {
-                                cli_error("invalid signal `%s`", optarg);
-                                return CLI_EXIT_ERROR;
-                        }
-                        break;
-                case 'h':
-                        printf("usage: varpod pod %s [flags] POD...\n", argv[0]);
-                        return 0;
-                default:
-                        return CLI_EXIT_ERROR;
-                }
-        }
-        if (!all && optind >= argc) {
-                cli_error("%s needs at least one pod", argv[0]);
-                return CLI_EXIT_ERROR;
-        }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
-        _cleanup_json_ json_t *names = json_array();
-        if (all && pod_all_ids(&s, names) < 0) {
-                cli_session_close(&s);
-                return CLI_EXIT_ERROR;
-        }
-        for (int i = optind; i < argc; i++)
-                json_array_append_new(names, json_string(argv[i]));
-        int ret = 0;
-        size_t i;
-        json_t *name;
-        json_array_foreach (names, i, name) {
-                _cleanup_json_ json_t *params = json_pack("{s:O}", "name", name);
-                if (op == POD_STOP)
-                        json_object_set_new(params, "timeout", json_integer(timeout));
-                else if (op == POD_KILL)
-                        json_object_set_new(params, "signal", json_integer(sig));
-                else if (op == POD_RM)
-                        json_object_set_new(params, "force", json_boolean(force));
-                _cleanup_json_ json_t *reply = NULL;
-                if (cli_call(&s, pod_op_methods[op], params, &reply) < 0) {
-                        ret = CLI_EXIT_ERROR;
-                        continue;
-                }
-                printf("%s\n", json_string_value(json_object_get(reply, "pod")));
-        }
-        cli_session_close(&s);
-        return ret;
-}
+static const CliNamesKind pod_names = {
+        .command = "varpod pod",
+        .metavar = "POD",
+        .noun = "pod",
+        .optstring = "fat:s:h",
+        .list_method = "io.podman.ListPods",
+        .list_key = "pods",
+        .call = pod_name_call,
+};
 
-static int pod_start_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_START);
-}
-static int pod_stop_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_STOP);
-}
-static int pod_restart_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_RESTART);
-}
-static int pod_kill_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_KILL);
-}
-static int pod_pause_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_PAUSE);
-}
-static int pod_unpause_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_UNPAUSE);
-}
-static int pod_rm_cmd(CliGlobals *g, int argc, char **argv) {
-        return pod_names_command(g, argc, argv, POD_RM);
+/* `pod start|stop|restart|kill|pause|unpause|rm POD...`, by argv[0]. */
+static int pod_names_cmd(CliGlobals *g, int argc, char **argv) {
+        for (size_t op = 0; op < ELEMENTSOF(pod_ops); op++)
+                if (STREQ(argv[0], pod_ops[op].command))
+                        return cli_names_run(g, argc, argv, &pod_names, (int)op);
+        return CLI_EXIT_ERROR; /* cmd_pod's table names no other */
 }
 
 static void stats_print(json_t *pod_id, json_t *containers) {
         size_t i;
         json_t *st;
         json_array_foreach (containers, i, st) {
-                char usage[32], limit[32], net_in[32], net_out[32], blk_in[32], blk_out[32];
-                cli_size_format(json_integer_value(json_object_get(st, "mem_usage")), usage,
-                                sizeof usage);
-                cli_size_format(json_integer_value(json_object_get(st, "mem_limit")), limit,
-                                sizeof limit);
-                cli_size_format(json_integer_value(json_object_get(st, "net_input")), net_in,
-                                sizeof net_in);
-                cli_size_format(json_integer_value(json_object_get(st, "net_output")), net_out,
-                                sizeof net_out);
-                cli_size_format(json_integer_value(json_object_get(st, "block_input")), blk_in,
-                                sizeof blk_in);
-                cli_size_format(json_integer_value(json_object_get(st, "block_output")), blk_out,
-                                sizeof blk_out);
-                _cleanup_free_ char *mem = xasprintf("%s / %s", usage, limit);
-                _cleanup_free_ char *net = xasprintf("%s / %s", net_in, net_out);
-                _cleanup_free_ char *blk = xasprintf("%s / %s", blk_in, blk_out);
+                char mem[80], net[80], blk[80];
+                cli_size_pair_format(st, "mem_usage", "mem_limit", mem, sizeof mem);
+                cli_size_pair_format(st, "net_input", "net_output", net, sizeof net);
+                cli_size_pair_format(st, "block_input", "block_output", blk, sizeof blk);
                 printf("%-14.12s %-14.12s %-20s %-8.2f %-22s %-7.2f %-22s %-22s %lld\n",
                        json_string_value(pod_id), json_string_value(json_object_get(st, "id")),
                        json_string_value(json_object_get(st, "name")),
@@ -458,7 +361,7 @@ static int pod_stats_cmd(CliGlobals *g, int argc, char **argv) {
         int ret = 0;
         for (;;) {
                 _cleanup_json_ json_t *names = json_array();
-                if (all && pod_all_ids(&s, names) < 0) {
+                if (all && cli_names_all(&s, &pod_names, names) < 0) {
                         ret = CLI_EXIT_ERROR;
                         break;
                 }
@@ -513,13 +416,13 @@ int cmd_pod(CliGlobals *g, int argc, char **argv) {
                 { "ls", "list pods", pod_ps_cmd },
                 { "list", "list pods", pod_ps_cmd },
                 { "inspect", "show the configuration and state of a pod", pod_inspect_cmd },
-                { "start", "start pods", pod_start_cmd },
-                { "stop", "stop pods", pod_stop_cmd },
-                { "restart", "restart pods", pod_restart_cmd },
-                { "kill", "signal the containers of pods", pod_kill_cmd },
-                { "pause", "pause pods", pod_pause_cmd },
-                { "unpause", "unpause pods", pod_unpause_cmd },
-                { "rm", "remove pods", pod_rm_cmd },
+                { "start", "start pods", pod_names_cmd },
+                { "stop", "stop pods", pod_names_cmd },
+                { "restart", "restart pods", pod_names_cmd },
+                { "kill", "signal the containers of pods", pod_names_cmd },
+                { "pause", "pause pods", pod_names_cmd },
+                { "unpause", "unpause pods", pod_names_cmd },
+                { "rm", "remove pods", pod_names_cmd },
                 { "stats", "show the resource use of pods", pod_stats_cmd },
                 { "exists", "tell whether a pod exists", pod_exists_cmd },
                 { NULL, NULL, NULL },

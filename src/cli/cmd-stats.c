@@ -76,13 +76,6 @@ fail:
         return NULL;
 }
 
-static void stats_io_format(json_t *st, const char *in, const char *out, char *buf, size_t size) {
-        char a[32], b[32];
-        cli_size_format(json_integer_value(json_object_get(st, in)), a, sizeof a);
-        cli_size_format(json_integer_value(json_object_get(st, out)), b, sizeof b);
-        snprintf(buf, size, "%s / %s", a, b);
-}
-
 static void stats_table_print(json_t *samples) {
         printf("%-12s   %-20s   %-8s   %-22s   %-8s   %-22s   %-22s   %s\n", "ID", "NAME", "CPU %",
                "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS");
@@ -91,11 +84,11 @@ static void stats_table_print(json_t *samples) {
         json_array_foreach (samples, i, st) {
                 char cpu[32], mem[80], memp[32], net[80], blk[80];
                 snprintf(cpu, sizeof cpu, "%.2f%%", json_number_value(json_object_get(st, "cpu")));
-                stats_io_format(st, "mem_usage", "mem_limit", mem, sizeof mem);
+                cli_size_pair_format(st, "mem_usage", "mem_limit", mem, sizeof mem);
                 snprintf(memp, sizeof memp, "%.2f%%",
                          json_number_value(json_object_get(st, "mem_perc")));
-                stats_io_format(st, "net_input", "net_output", net, sizeof net);
-                stats_io_format(st, "block_input", "block_output", blk, sizeof blk);
+                cli_size_pair_format(st, "net_input", "net_output", net, sizeof net);
+                cli_size_pair_format(st, "block_input", "block_output", blk, sizeof blk);
                 printf("%-12.12s   %-20s   %-8s   %-22s   %-8s   %-22s   %-22s   %lld\n",
                        json_string_value(json_object_get(st, "id")),
                        json_string_value(json_object_get(st, "name")), cpu, mem, memp, net, blk,

@@ -38,6 +38,13 @@ void cli_size_format(int64_t bytes, char *buf, size_t size) {
                 snprintf(buf, size, "%.3g %s", v, units[u]);
 }
 
+void cli_size_pair_format(json_t *o, const char *a, const char *b, char *buf, size_t size) {
+        char x[32], y[32];
+        cli_size_format(json_integer_value(json_object_get(o, a)), x, sizeof x);
+        cli_size_format(json_integer_value(json_object_get(o, b)), y, sizeof y);
+        snprintf(buf, size, "%s / %s", x, y);
+}
+
 void cli_ago_format(int64_t then_ns, char *buf, size_t size) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);

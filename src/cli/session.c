@@ -52,6 +52,15 @@ int cli_call(CliSession *s, const char *method, json_t *params, json_t **ret) {
         return cli_call_error(s, method, params, ret, NULL);
 }
 
+int cli_call_once(CliGlobals *g, const char *method, json_t *params, json_t **ret) {
+        CliSession s;
+        if (cli_session_open(g, &s) < 0)
+                return -1;
+        int r = cli_call(&s, method, params, ret);
+        cli_session_close(&s);
+        return r;
+}
+
 int cli_call_error(CliSession *s, const char *method, json_t *params, json_t **ret,
                    char **ret_error) {
         _cleanup_error_ Error *e = NULL;

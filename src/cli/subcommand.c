@@ -23,14 +23,9 @@ int cli_exists(CliGlobals *g, int argc, char **argv, const char *usage, const ch
                 fprintf(stderr, "usage: %s\n", usage);
                 return CLI_EXIT_ERROR;
         }
-        CliSession s;
-        if (cli_session_open(g, &s) < 0)
-                return CLI_EXIT_ERROR;
         _cleanup_json_ json_t *params = json_pack("{s:s}", "name", argv[1]);
         _cleanup_json_ json_t *reply = NULL;
-        int r = cli_call(&s, method, params, &reply);
-        cli_session_close(&s);
-        if (r < 0)
+        if (cli_call_once(g, method, params, &reply) < 0)
                 return CLI_EXIT_ERROR;
         /* io.podman says 0 for "exists", like an exit status. */
         return json_integer_value(json_object_get(reply, "exists")) == 0 ? 0 : 1;

@@ -7,6 +7,7 @@ machine's: only lo and the container bridge exist in there, and only
 test its own root (a copy of one seeded with localhost/busybox), run root,
 service socket and CLI runners, and checks at the end that nothing of its
 containers was left behind."""
+import contextlib
 import glob
 import os
 import shutil
@@ -14,13 +15,17 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
+
+import pytest
 
 from conftest import BINARY, ROOT, wait_for_socket
 from varlink_client import Connection
 
 BUSYBOX = "localhost/busybox"
 SEED = os.path.join(ROOT, "tools", "seed-busybox.sh")
+CATATONIT = "/usr/libexec/podman/catatonit"
 
 
 class Sandbox:
@@ -312,3 +317,101 @@ def attach_read_until(sock, want, timeout=30):
         packets.append((data[0], data[1:]))
         text += data[1:]
     return packets, False
+
+
+# -- what the container test files share: skips, fixtures, waiting -----------
+
+
+def missing_tools(catatonit=False):
+    """Why containers cannot run here (a reason to skip), or None."""
+    if os.geteuid() != 0:
+        return "containers need root"
+    for tool in ("unshare", "nsenter", "conmon", "ip"):
+        if not shutil.which(tool):
+            return "%s missing" % tool
+    if not shutil.which("runc") and not shutil.which("crun"):
+        return "no OCI runtime (runc or crun)"
+    if not os.path.exists("/bin/busybox"):
+        return "/bin/busybox missing (apt-get install busybox-static)"
+    if catatonit and not os.path.exists(CATATONIT):
+        return "catatonit missing (apt-get install catatonit)"
+    return None
+
+
+def seeded_root_fixture(prefix, scope, catatonit=False):
+    """A fixture `seeded_root` of this scope: a root seeded with
+    localhost/busybox in a temp dir named prefix..., for every env to copy;
+    the tests skip when missing_tools(catatonit) says why."""
+
+    @pytest.fixture(scope=scope, name="seeded_root")
+    def seeded_root():
+        why = missing_tools(catatonit)
+        if why:
+            pytest.skip(why)
+        d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+        try:
+            yield seed_busybox(d)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    return seeded_root
+
+
+@contextlib.contextmanager
+def checked_env(prefix, seeded_root, before_cleanup=None, seen_dirs=None, seen_ids=None):
+    """A test's ContainerEnv in a temp dir named prefix... (short: attach
+    sockets live under the run root). On exit: before_cleanup(env) if
+    given, then the cleanup; nothing may have leaked and the service must
+    have stopped cleanly. Its directory is appended to seen_dirs and the
+    container IDs it saw added to seen_ids, when given."""
+    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    e = ContainerEnv(d, seeded_root)
+    if seen_dirs is not None:
+        seen_dirs.append(d)
+    result, leaks = None, ["(the cleanup itself failed)"]
+    try:
+        yield e
+        if before_cleanup is not None:
+            before_cleanup(e)
+        result, leaks = e.cleanup()
+    finally:
+        if seen_ids is not None:
+            seen_ids.update(e.ids)
+        if e.service is not None:
+            e.kill_service()
+    try:
+        assert not leaks, "left behind:\n" + "\n".join(leaks)
+        if result is not None:
+            code, err = result
+            assert code == 0, err
+            assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
+    finally:
+        if leaks or result is None:
+            e.scrub()
+        e.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def svc(env):
+    """env with its service started."""
+    env.start_service()
+    return env
+
+
+@pytest.fixture(params=["local", "remote"])
+def remote(request, env):
+    """The CLI in-process on the test's root, or --remote to its service."""
+    if request.param == "remote":
+        env.start_service()
+    return request.param == "remote"
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for %s" % what)

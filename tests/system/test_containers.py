@@ -19,19 +19,18 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import sqlite3
 import struct
 import subprocess
-import tempfile
 import termios
 import time
 
 import pytest
 
-from container_env import (BUSYBOX, ContainerEnv, attach_connect, attach_read_until, cgroup_dirs,
-                           is_fifo, is_socket, seed_busybox)
+from container_env import (BUSYBOX, attach_connect, attach_read_until, cgroup_dirs, checked_env,
+                           is_fifo, is_socket, seeded_root_fixture, wait_for)
+from container_env import remote, svc  # noqa: F401 (fixtures)
 
 ID = re.compile(r"^[0-9a-f]{64}$")
 GO_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d*[1-9])? [+-]\d{4} \S+$")
@@ -45,80 +44,13 @@ SEEN_IDS = set()
 SEEN_DIRS = []
 
 
-def _missing_tools():
-    if os.geteuid() != 0:
-        return "containers need root"
-    for tool in ("unshare", "nsenter", "conmon", "ip"):
-        if not shutil.which(tool):
-            return "%s missing" % tool
-    if not shutil.which("runc") and not shutil.which("crun"):
-        return "no OCI runtime (runc or crun)"
-    if not os.path.exists("/bin/busybox"):
-        return "/bin/busybox missing (apt-get install busybox-static)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def seeded_root():
-    why = _missing_tools()
-    if why:
-        pytest.skip(why)
-    d = tempfile.mkdtemp(prefix="vps.", dir="/tmp")
-    try:
-        yield seed_busybox(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+seeded_root = seeded_root_fixture("vps.", "session")
 
 
 @pytest.fixture
 def env(seeded_root):
-    # Short paths: attach sockets live under the run root (sun_path).
-    d = tempfile.mkdtemp(prefix="vpc.", dir="/tmp")
-    e = ContainerEnv(d, seeded_root)
-    SEEN_DIRS.append(d)
-    result, leaks = None, ["(the cleanup itself failed)"]
-    try:
+    with checked_env("vpc.", seeded_root, seen_dirs=SEEN_DIRS, seen_ids=SEEN_IDS) as e:
         yield e
-        result, leaks = e.cleanup()
-    finally:
-        SEEN_IDS.update(e.ids)
-        if e.service is not None:
-            e.kill_service()
-    try:
-        assert not leaks, "left behind:\n" + "\n".join(leaks)
-        if result is not None:
-            code, err = result
-            assert code == 0, err
-            assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
-    finally:
-        if leaks or result is None:
-            e.scrub()
-        e.close()
-        shutil.rmtree(d, ignore_errors=True)
-
-
-@pytest.fixture
-def svc(env):
-    env.start_service()
-    return env
-
-
-@pytest.fixture(params=["local", "remote"])
-def remote(request, env):
-    """The CLI in-process on the test's root, or --remote to its service."""
-    if request.param == "remote":
-        env.start_service()
-    return request.param == "remote"
-
-
-def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("timed out waiting for %s" % what)
 
 
 def log_text(env, cid):

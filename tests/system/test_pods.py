@@ -14,13 +14,12 @@ pods' own included)."""
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 
 import pytest
 
-from container_env import BUSYBOX, ContainerEnv, cgroup_dirs, seed_busybox
+from container_env import BUSYBOX, cgroup_dirs, checked_env, seeded_root_fixture, wait_for
+from container_env import remote, svc  # noqa: F401 (fixtures)
 
 ID = re.compile(r"^[0-9a-f]{64}$")
 GO_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d*[1-9])? [+-]\d{4} \S+$")
@@ -30,84 +29,22 @@ POD_METHODS = ("GetPod", "InspectPod", "StartPod", "StopPod", "RestartPod", "Kil
                "PausePod", "UnpausePod", "RemovePod", "GetPodStats")
 
 
-def _missing_tools():
-    if os.geteuid() != 0:
-        return "containers need root"
-    for tool in ("unshare", "nsenter", "conmon", "ip"):
-        if not shutil.which(tool):
-            return "%s missing" % tool
-    if not shutil.which("runc") and not shutil.which("crun"):
-        return "no OCI runtime (runc or crun)"
-    if not os.path.exists("/bin/busybox"):
-        return "/bin/busybox missing (apt-get install busybox-static)"
-    if not os.path.exists("/usr/libexec/podman/catatonit"):
-        return "catatonit missing (apt-get install catatonit)"
-    return None
+seeded_root = seeded_root_fixture("vpps.", "module", catatonit=True)
 
 
-@pytest.fixture(scope="module")
-def seeded_root():
-    why = _missing_tools()
-    if why:
-        pytest.skip(why)
-    d = tempfile.mkdtemp(prefix="vpps.", dir="/tmp")
-    try:
-        yield seed_busybox(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+def _remove_pods(e):
+    # Pods first: their infra containers go only with them. SIGKILL
+    # before the removal, which would give each its stop timeout.
+    if e.service is not None or os.path.exists(os.path.join(e.root, "varpod.db")):
+        remote = e.service is not None
+        for args in (("unpause", "-a"), ("pod", "kill", "-a"), ("pod", "rm", "-f", "-a")):
+            e.cli(*args, remote=remote, timeout=120)
 
 
 @pytest.fixture
 def env(seeded_root):
-    d = tempfile.mkdtemp(prefix="vpp.", dir="/tmp")
-    e = ContainerEnv(d, seeded_root)
-    result, leaks = None, ["(the cleanup itself failed)"]
-    try:
+    with checked_env("vpp.", seeded_root, before_cleanup=_remove_pods) as e:
         yield e
-        # Pods first: their infra containers go only with them. SIGKILL
-        # before the removal, which would give each its stop timeout.
-        if e.service is not None or os.path.exists(os.path.join(e.root, "varpod.db")):
-            remote = e.service is not None
-            for args in (("unpause", "-a"), ("pod", "kill", "-a"), ("pod", "rm", "-f", "-a")):
-                e.cli(*args, remote=remote, timeout=120)
-        result, leaks = e.cleanup()
-    finally:
-        if e.service is not None:
-            e.kill_service()
-    try:
-        assert not leaks, "left behind:\n" + "\n".join(leaks)
-        if result is not None:
-            code, err = result
-            assert code == 0, err
-            assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
-    finally:
-        if leaks or result is None:
-            e.scrub()
-        e.close()
-        shutil.rmtree(d, ignore_errors=True)
-
-
-@pytest.fixture
-def svc(env):
-    env.start_service()
-    return env
-
-
-@pytest.fixture(params=["local", "remote"])
-def remote(request, env):
-    if request.param == "remote":
-        env.start_service()
-    return request.param == "remote"
-
-
-def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("timed out waiting for %s" % what)
 
 
 def reason(params, error, name="io.podman.ErrorOccurred"):

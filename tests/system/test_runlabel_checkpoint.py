@@ -12,57 +12,22 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 
-from container_env import BUSYBOX, ContainerEnv, seed_busybox
-from test_containers import _missing_tools
+from container_env import BUSYBOX, checked_env, seeded_root_fixture
+from container_env import remote  # noqa: F401 (fixture)
 
 LABELED = "localhost/labeled:latest"
 
 
-@pytest.fixture(scope="module")
-def seeded_root():
-    why = _missing_tools()
-    if why:
-        pytest.skip(why)
-    d = tempfile.mkdtemp(prefix="vps.", dir="/tmp")
-    try:
-        yield seed_busybox(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+seeded_root = seeded_root_fixture("vps.", "module")
 
 
 @pytest.fixture
 def env(seeded_root):
-    d = tempfile.mkdtemp(prefix="vrl.", dir="/tmp")
-    e = ContainerEnv(d, seeded_root)
-    result, leaks = None, ["(the cleanup itself failed)"]
-    try:
+    with checked_env("vrl.", seeded_root) as e:
         yield e
-        result, leaks = e.cleanup()
-    finally:
-        if e.service is not None:
-            e.kill_service()
-    try:
-        assert not leaks, "left behind:\n" + "\n".join(leaks)
-        if result is not None:
-            code, err = result
-            assert code == 0, err
-            assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
-    finally:
-        if leaks or result is None:
-            e.scrub()
-        e.close()
-        shutil.rmtree(d, ignore_errors=True)
-
-
-@pytest.fixture(params=["local", "remote"])
-def remote(request, env):
-    if request.param == "remote":
-        env.start_service()
-    return request.param == "remote"
 
 
 def ok_cli(env, *args, remote=False):
