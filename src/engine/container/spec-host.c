@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -68,6 +69,10 @@ int spec_host_probe(SpecHost *ret, Error **err) {
         if (uname(&u) < 0)
                 return err_set(err, ERR_SYSTEM, errno, "uname");
         snprintf(h.machine, sizeof h.machine, "%s", u.machine);
+#if defined(__x86_64__)
+        /* getpid through the x32 entry: ENOSYS when the kernel lacks it. */
+        h.no_x32 = syscall(0x40000000L | SYS_getpid) < 0 && errno == ENOSYS;
+#endif
         snprintf(h.kernel, sizeof h.kernel, "%s", u.release);
         if (gethostname(h.hostname, sizeof h.hostname - 1) < 0)
                 snprintf(h.hostname, sizeof h.hostname, "%s", u.nodename);

