@@ -11,7 +11,7 @@ PACKAGES="
   clang libclang-rt-14-dev clang-format
   docker-registry apache2-utils openssl busybox-static curl
   runc crun conmon catatonit containernetworking-plugins iptables iproute2
-  util-linux zstd skopeo podman
+  util-linux zstd skopeo podman criu
 "
 
 missing=""

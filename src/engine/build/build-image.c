@@ -46,30 +46,6 @@ static void pairs_set(json_t *obj, char **pairs) {
         }
 }
 
-/* The store's record of each layer, as commit_layers does it. */
-static ImageLayerInput *layers_of(const Image *img, json_t *config, json_t *manifest,
-                                  size_t *ret_n) {
-        size_t n = 0;
-        while (img->layers && img->layers[n])
-                n++;
-        ImageLayerInput *layers = xnew0(ImageLayerInput, n + 1);
-        json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
-        json_t *descs = json_object_get(manifest, "layers");
-        for (size_t i = 0; i < n; i++) {
-                json_t *d = json_array_get(descs, i);
-                const char *diff = json_string_value(json_array_get(diff_ids, i));
-                const char *blob = json_string_value(json_object_get(d, "digest"));
-                snprintf(layers[i].chain_id, sizeof layers[i].chain_id, "%s", img->layers[i]);
-                snprintf(layers[i].diff_id, sizeof layers[i].diff_id, "%s", diff ? diff : "");
-                snprintf(layers[i].blob_digest, sizeof layers[i].blob_digest, "%s",
-                         blob ? blob : "");
-                layers[i].blob_media_type = json_string_value(json_object_get(d, "mediaType"));
-                layers[i].blob_size = json_integer_value(json_object_get(d, "size"));
-        }
-        *ret_n = n;
-        return layers;
-}
-
 int build_image_write(Build *b, BuildStage *s, char **ret_id, Error **err) {
         Engine *e = b->e;
         const BuildOptions *o = b->opts;
@@ -124,7 +100,8 @@ int build_image_write(Build *b, BuildStage *s, char **ret_id, Error **err) {
         }
         _cleanup_free_ char *manifest_text = image_manifest_bytes(manifest, manifest_digest);
         size_t n_layers = 0;
-        _cleanup_free_ ImageLayerInput *layers = layers_of(img, base, manifest, &n_layers);
+        _cleanup_free_ ImageLayerInput *layers =
+                image_layer_inputs(img, base, manifest, 0, &n_layers);
 
         /* The shared store lock keeps removals (which delete unreferenced
          * blobs) out until the record is in. */

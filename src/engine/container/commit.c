@@ -69,22 +69,7 @@ static int commit_name_parse(const char *text, char **ret, Error **err) {
 static ImageLayerInput *commit_layers(const Image *img, json_t *base_config, json_t *manifest,
                                       const ImageLayerInput *top, size_t *ret_n) {
         size_t n = 0;
-        while (img->layers && img->layers[n])
-                n++;
-        ImageLayerInput *layers = xnew0(ImageLayerInput, n + 1);
-        json_t *diff_ids = json_object_get(json_object_get(base_config, "rootfs"), "diff_ids");
-        json_t *descs = json_object_get(manifest, "layers");
-        for (size_t i = 0; i < n; i++) {
-                json_t *d = json_array_get(descs, i);
-                const char *diff = json_string_value(json_array_get(diff_ids, i));
-                const char *blob = json_string_value(json_object_get(d, "digest"));
-                snprintf(layers[i].chain_id, sizeof layers[i].chain_id, "%s", img->layers[i]);
-                snprintf(layers[i].diff_id, sizeof layers[i].diff_id, "%s", diff ? diff : "");
-                snprintf(layers[i].blob_digest, sizeof layers[i].blob_digest, "%s",
-                         blob ? blob : "");
-                layers[i].blob_media_type = json_string_value(json_object_get(d, "mediaType"));
-                layers[i].blob_size = json_integer_value(json_object_get(d, "size"));
-        }
+        ImageLayerInput *layers = image_layer_inputs(img, base_config, manifest, 1, &n);
         layers[n] = *top;
         *ret_n = n + 1;
         return layers;

@@ -84,10 +84,9 @@ int container_store_load(Db *db, const char *id, Container **ret, Error **err) {
         return 0;
 }
 
-int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        if (db_prepare(db, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY id", &s, err) < 0)
-                return -1;
+/* Every row the statement yields, as containers. */
+static int rows_read(Db *db, sqlite3_stmt *s, Container ***ret, size_t *ret_n, Error **err,
+                     const char *context) {
         Container **list = NULL;
         size_t n = 0, cap = 0;
         int r;
@@ -97,11 +96,18 @@ int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err) {
         }
         if (r != SQLITE_DONE) {
                 container_list_free(list, n);
-                return db_error(db, err, "list containers");
+                return db_error(db, err, context);
         }
         *ret = list;
         *ret_n = n;
         return 0;
+}
+
+int container_store_list(Db *db, Container ***ret, size_t *ret_n, Error **err) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        if (db_prepare(db, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY id", &s, err) < 0)
+                return -1;
+        return rows_read(db, s, ret, ret_n, err, "list containers");
 }
 
 int container_store_match(Db *db, const char *name, char ret_ids[2][CONTAINER_ID_SIZE],
@@ -185,20 +191,7 @@ int container_store_list_pod(Db *db, const char *pod_id, Container ***ret, size_
                        &s, err) < 0)
                 return -1;
         sqlite3_bind_text(s, 1, pod_id, -1, SQLITE_STATIC);
-        Container **list = NULL;
-        size_t n = 0, cap = 0;
-        int r;
-        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-                xgrow((void **)&list, &cap, n + 1, sizeof *list);
-                list[n++] = container_from_row(s);
-        }
-        if (r != SQLITE_DONE) {
-                container_list_free(list, n);
-                return db_error(db, err, "list containers of pod");
-        }
-        *ret = list;
-        *ret_n = n;
-        return 0;
+        return rows_read(db, s, ret, ret_n, err, "list containers of pod");
 }
 
 static void bind_json(sqlite3_stmt *s, int col, json_t *v) {

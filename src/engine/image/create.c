@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -143,4 +144,27 @@ int image_create_record(Engine *e, const ImageInput *in, Error **err) {
 out:
         engine_db_put(e, db);
         return r;
+}
+
+ImageLayerInput *image_layer_inputs(const Image *img, json_t *config, json_t *manifest,
+                                    size_t extra, size_t *ret_n) {
+        size_t n = 0;
+        while (img->layers && img->layers[n])
+                n++;
+        ImageLayerInput *layers = xnew0(ImageLayerInput, n + extra + 1);
+        json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+        json_t *descs = json_object_get(manifest, "layers");
+        for (size_t i = 0; i < n; i++) {
+                json_t *d = json_array_get(descs, i);
+                const char *diff = json_string_value(json_array_get(diff_ids, i));
+                const char *blob = json_string_value(json_object_get(d, "digest"));
+                snprintf(layers[i].chain_id, sizeof layers[i].chain_id, "%s", img->layers[i]);
+                snprintf(layers[i].diff_id, sizeof layers[i].diff_id, "%s", diff ? diff : "");
+                snprintf(layers[i].blob_digest, sizeof layers[i].blob_digest, "%s",
+                         blob ? blob : "");
+                layers[i].blob_media_type = json_string_value(json_object_get(d, "mediaType"));
+                layers[i].blob_size = json_integer_value(json_object_get(d, "size"));
+        }
+        *ret_n = n;
+        return layers;
 }

@@ -46,3 +46,9 @@ int image_blob_store(Engine *e, const char *digest, const void *data, size_t len
 /* Copies what is left to read of in into a new file at path (0600),
  * synced. */
 int image_file_copy(int in, const char *path, Error **err);
+
+/* The records of img's layers as its config (diff IDs) and manifest
+ * (blobs) describe them, in *ret_n entries of an array with room for
+ * extra more (zeroed). blob_media_type borrows from manifest. */
+ImageLayerInput *image_layer_inputs(const Image *img, json_t *config, json_t *manifest,
+                                    size_t extra, size_t *ret_n);
